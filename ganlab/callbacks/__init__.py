@@ -1,0 +1,1 @@
+"""Lightning callbacks and the logger/callback factory used for every stage."""

@@ -1,0 +1,23 @@
+"""Instantiate the `callbacks` and `logger` config groups for one stage."""
+
+from __future__ import annotations
+
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+
+from ganlab.callbacks.stage_tag import StageTag
+
+
+def build_callbacks(cfg: DictConfig) -> list:
+    callbacks = [StageTag(cfg.stage.name)]
+    for key, node in (cfg.get("callbacks") or {}).items():
+        if node is None:
+            continue
+        if key == "lr_monitor" and not cfg.get("logger"):
+            continue  # Lightning refuses a LearningRateMonitor without a logger
+        callbacks.append(instantiate(node))
+    return callbacks
+
+
+def build_loggers(cfg: DictConfig) -> list:
+    return [instantiate(node) for node in (cfg.get("logger") or {}).values() if node is not None]

@@ -1,0 +1,117 @@
+"""What every ganlab datamodule shares: named splits, loaders whose shuffling is a pure
+function of (seed, epoch) so a resumed run sees the batches an uninterrupted one would,
+and the facts recipes read (`label_spec`, `channels`, `image_size`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from ganlab.data.labels import LabelSpec
+
+SPLITS = ("train", "val", "test")
+
+
+class EpochSeededSampler(Sampler[int]):
+    """A random permutation per epoch drawn from (seed, epoch) alone. Lightning calls
+    `set_epoch` before each epoch, including the first one after a resume."""
+
+    def __init__(self, length: int, seed: int):
+        self.length, self.seed, self.epoch = length, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
+        return iter(torch.randperm(self.length, generator=g).tolist())
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def split_indices(n: int, fractions: Sequence[float], seed: int) -> dict[str, torch.Tensor]:
+    """A seeded permutation of range(n) cut into train / val / test by `fractions`."""
+    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-6:
+        raise ValueError(f"splits must be three non-negative fractions summing to 1, got {list(fractions)}")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    n_train, n_val = int(round(fractions[0] * n)), int(round(fractions[1] * n))
+    return {"train": order[:n_train], "val": order[n_train : n_train + n_val], "test": order[n_train + n_val :]}
+
+
+class ImageDataModule(pl.LightningDataModule):
+    """Subclasses set `label_spec` and `channels` in __init__ and implement `build_splits`."""
+
+    label_spec: LabelSpec
+    channels: int
+
+    def __init__(self, image_size: int, batch_size: int, num_workers: int, seed: int):
+        super().__init__()
+        if image_size < 8 or image_size & (image_size - 1):
+            raise ValueError(f"data.image_size must be a power of two >= 8, got {image_size}")
+        if batch_size < 1:
+            raise ValueError(f"data.batch_size must be >= 1, got {batch_size}")
+        self.image_size, self.batch_size, self.num_workers, self.seed = image_size, batch_size, num_workers, seed
+        self._splits: dict[str, Dataset] | None = None
+
+    def build_splits(self) -> dict[str, Dataset]:
+        raise NotImplementedError
+
+    def setup(self, stage: str | None = None) -> None:
+        if self._splits is None:
+            self._splits = self.build_splits()
+            empty = [name for name in SPLITS if len(self._splits[name]) == 0]
+            if empty:
+                raise ValueError(f"{type(self).__name__}: empty split(s) {empty}; use more images or other fractions")
+
+    def split(self, name: str) -> Dataset:
+        """A split's dataset; indexing it with a tensor of indices returns a batch (x, y)."""
+        if name not in SPLITS:
+            raise KeyError(f"unknown split {name!r}; splits are {SPLITS}")
+        self.setup()
+        return self._splits[name]
+
+    def labels(self, name: str) -> torch.Tensor:
+        """All labels of a split, [N, label_dim], without loading images."""
+        return self.split(name).labels
+
+    def train_labels(self) -> torch.Tensor:
+        return self.labels("train")
+
+    def _loader(self, name: str, shuffle: bool) -> DataLoader:
+        data = self.split(name)
+        sampler = EpochSeededSampler(len(data), self.seed) if shuffle else None
+        # Full batches in training: a batch of one breaks BatchNorm and minibatch-stddev.
+        drop_last = shuffle and len(data) >= self.batch_size
+        return DataLoader(data, batch_size=self.batch_size, sampler=sampler, drop_last=drop_last,
+                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", shuffle=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)
+
+
+class LabelledTensors(Dataset):
+    """Images and labels held in memory; `ds[index_tensor]` gives a whole batch at once."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor):
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index):
+        return self.images[index], self.labels[index]
+
+    def subset(self, index: torch.Tensor) -> LabelledTensors:
+        return LabelledTensors(self.images[index], self.labels[index])

@@ -1,0 +1,1 @@
+"""Edits of latent codes and conditions."""

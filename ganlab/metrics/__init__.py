@@ -1,0 +1,1 @@
+"""Metrics, one file each, torchmetrics-based; logged as val/<name> and test/<name>."""

@@ -1,0 +1,151 @@
+"""The train and evaluate tasks behind train.py and eval.py (and the zoo)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf, open_dict
+from torchvision.io import read_image
+
+from ganlab.callbacks.factory import build_loggers
+from ganlab.callbacks.sample_grid import send_grid
+from ganlab.config.validate import ConfigError, validate
+from ganlab.stages import checkpoint_stage, run_stages, trainer_config
+
+log = logging.getLogger("ganlab")
+
+ROOT_KEYS = {"task_name", "seed", "ckpt_path", "cache_stages", "optimized_metric", "zoo_overrides",
+             "data_info", "stage", "paths", "data", "generator", "discriminator", "inverter", "method",
+             "trainer", "logger", "callbacks", "debug", "experiment_name"}
+RUNTIME_KEYS = ("data_info", "stage", "hydra")  # filled by the runner, not by the user
+
+
+def apply_debug(cfg: DictConfig) -> DictConfig:
+    """`debug=NAME` holds overrides applied last, so they win over any recipe
+    (`+experiment=X` is composed after the debug group in Hydra's order)."""
+    if cfg.get("debug"):
+        overrides = cfg.debug
+        with open_dict(cfg):
+            cfg.debug = None
+        cfg = OmegaConf.merge(cfg, overrides)
+    return cfg
+
+
+def prepare(cfg: DictConfig):
+    """Validate the config, build the data and fill `data_info`; nothing trains here."""
+    cfg = apply_debug(cfg)
+    if not cfg.get("method"):
+        raise ConfigError("no recipe chosen: run e.g. `python train.py +experiment=icgan` "
+                          "(recipes are the files in configs/experiment/)")
+    validate(cfg, root_keys=ROOT_KEYS, skip=RUNTIME_KEYS + ("generator", "discriminator", "inverter", "method"))
+    pl.seed_everything(cfg.seed, workers=True, verbose=False)
+    datamodule = instantiate(cfg.data)
+    datamodule.setup()
+    with open_dict(cfg):
+        cfg.data_info = {"label_dim": datamodule.label_spec.dim, "label_kind": datamodule.label_spec.kind,
+                         "label_names": list(datamodule.label_spec.names), "channels": datamodule.channels,
+                         "image_size": datamodule.image_size}
+    _check_method(cfg)
+    provided = {f"method.stages.{name}.module": set((stage.get("inputs") or {}).keys())
+                for name, stage in cfg.method.stages.items()}
+    validate(cfg, skip=("hydra", "stage"), provided=provided)
+    return cfg, datamodule
+
+
+METHOD_KEYS = {"name", "stages", "evaluate"}
+STAGE_KEYS = {"module", "inputs", "trainer", "monitor", "mode"}
+
+
+def _check_method(cfg: DictConfig) -> None:
+    """The parts of a recipe that have no `_target_` to check against: its stages."""
+    errors = [f"method.{k}: unknown key (valid: {sorted(METHOD_KEYS)})" for k in set(cfg.method) - METHOD_KEYS]
+    earlier: list[str] = []
+    for name, stage in cfg.method.stages.items():
+        errors += [f"method.stages.{name}.{k}: unknown key (valid: {sorted(STAGE_KEYS)})"
+                   for k in set(stage) - STAGE_KEYS]
+        for arg, src in (stage.get("inputs") or {}).items():
+            if src not in earlier:
+                errors.append(f"method.stages.{name}.inputs.{arg}: {src!r} is not an earlier stage ({earlier})")
+        try:
+            validate(OmegaConf.create({"trainer": trainer_config(cfg, stage)}))
+        except ConfigError as e:
+            errors.append(f"method.stages.{name}.trainer / trainer: {e}")
+        earlier.append(name)
+    if errors:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(errors))
+
+
+def write_outputs(cfg: DictConfig, metrics: dict[str, float]) -> None:
+    out = Path(cfg.paths.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+
+
+def _evaluate(cfg: DictConfig, datamodule, modules: dict) -> dict[str, float]:
+    if not cfg.method.get("evaluate"):
+        return {}
+    evaluate = instantiate(cfg.method.evaluate)
+    metrics = evaluate(stages=modules, datamodule=datamodule, out_dir=Path(cfg.paths.output_dir))
+    _report(cfg, metrics)
+    return metrics
+
+
+def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:
+    """Send the evaluation's metrics and grids to the loggers (as a stage named eval)."""
+    cfg.stage.name = "eval"
+    grids = sorted((Path(cfg.paths.output_dir) / "samples" / "eval").glob("*.png"))
+    for logger in build_loggers(cfg):
+        logger.log_metrics(metrics, step=0)
+        for path in grids:
+            send_grid([logger], f"eval/{path.stem}", read_image(str(path)).float() / 255, path, step=0)
+        logger.save()
+
+
+def train(cfg: DictConfig) -> dict[str, float]:
+    cfg, datamodule = prepare(cfg)
+    log.info("run folder: %s", cfg.paths.output_dir)
+    modules, _, metrics = run_stages(cfg, datamodule)
+    metrics.update(_evaluate(cfg, datamodule, modules))
+    write_outputs(cfg, metrics)
+    return metrics
+
+
+def evaluate(cfg: DictConfig) -> dict[str, float]:
+    """Recompute a run's metrics from a checkpoint of the recipe's last stage (which holds
+    the weights of every stage it was built on)."""
+    if not cfg.get("ckpt_path"):
+        raise ConfigError("eval.py needs ckpt_path=.../checkpoints/<last stage>/last.ckpt")
+    cfg, datamodule = prepare(cfg)
+    stage_names = list(cfg.method.stages)
+    stage = checkpoint_stage(cfg.ckpt_path)
+    if stage != stage_names[-1]:
+        raise ConfigError(f"ckpt_path is a checkpoint of stage {stage!r}; eval.py needs the last stage's "
+                          f"({stage_names[-1]!r}): .../checkpoints/{stage_names[-1]}/last.ckpt")
+    modules = {}
+    for name in stage_names:
+        node = cfg.method.stages[name]
+        inputs = {arg: modules[src] for arg, src in (node.get("inputs") or {}).items()}
+        modules[name] = instantiate(node.module, **inputs)
+    state = torch.load(cfg.ckpt_path, map_location="cpu", weights_only=True)["state_dict"]
+    modules[stage].load_state_dict(state)
+    metrics = _evaluate(cfg, datamodule, modules)
+    write_outputs(cfg, metrics)
+    return metrics
+
+
+def sweep_value(cfg: DictConfig, metrics: dict[str, float]) -> float | None:
+    """The number a hyper-parameter sweep optimises (NaN marks a failed trial)."""
+    name = cfg.get("optimized_metric")
+    if not name:
+        return None
+    if name not in metrics:
+        raise ConfigError(f"optimized_metric={name!r} is not among the run's metrics: {sorted(metrics)}")
+    value = float(metrics[name])
+    return value if math.isfinite(value) else float("nan")

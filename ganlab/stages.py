@@ -1,0 +1,100 @@
+"""A recipe is a chain of stages (e.g. train the cGAN, then the encoders). Each stage is
+a LightningModule fitted by its own Trainer; its result is cached under a hash of
+everything that determines it, so a re-run with the same settings skips it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from ganlab import module_files
+from ganlab.callbacks.factory import build_callbacks, build_loggers
+
+log = logging.getLogger("ganlab")
+
+# Trainer settings that change how a run reports, not what it computes.
+_BOOKKEEPING = {"default_root_dir", "enable_progress_bar", "enable_model_summary", "log_every_n_steps",
+                "num_sanity_val_steps", "check_val_every_n_epoch", "limit_val_batches"}
+
+
+def trainer_config(cfg: DictConfig, stage: DictConfig) -> DictConfig:
+    """The stage's own trainer block, overridden by every non-null key of `trainer`
+    (so `trainer.max_epochs=3` or debug settings reach every stage)."""
+    base = OmegaConf.to_container(cfg.trainer, resolve=True)
+    chosen = {k: v for k, v in base.items() if v is not None}
+    stage_own = OmegaConf.to_container(stage.get("trainer", {}) or {}, resolve=True)
+    return OmegaConf.create({**stage_own, **chosen})
+
+
+def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig) -> str:
+    data = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k != "num_workers"}
+    trainer = {k: v for k, v in OmegaConf.to_container(trainer_cfg).items() if k not in _BOOKKEEPING}
+    text = OmegaConf.to_yaml(OmegaConf.create({"recipe": rec, "data": data, "trainer": trainer}))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def checkpoint_stage(ckpt_path: str | None) -> str | None:
+    """Which stage a Lightning checkpoint written by ganlab belongs to."""
+    if not ckpt_path:
+        return None
+    path = Path(ckpt_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"ckpt_path={ckpt_path}: no such file (expected .../checkpoints/<stage>/last.ckpt)")
+    tag = torch.load(path, map_location="cpu", weights_only=False).get("ganlab", {})
+    if "stage" not in tag:
+        raise ValueError(f"ckpt_path={ckpt_path} was not written by a ganlab stage (no 'ganlab' entry)")
+    return tag["stage"]
+
+
+def fit_stage(cfg: DictConfig, name: str, stage: DictConfig, module: pl.LightningModule, datamodule,
+              ckpt_path: str | None) -> dict[str, float]:
+    cfg.stage.name = name
+    cfg.stage.monitor = stage.get("monitor")
+    cfg.stage.mode = stage.get("mode", "min")
+    loggers = build_loggers(cfg)
+    trainer = instantiate(trainer_config(cfg, stage), callbacks=build_callbacks(cfg), logger=loggers or False)
+    for logger in loggers:
+        logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
+    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+    return {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
+
+
+def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[dict, dict, dict[str, float]]:
+    """Build, then fit or load from the cache, every stage in order.
+    Returns (modules, recipes, metrics) keyed by stage name."""
+    resume_stage = checkpoint_stage(cfg.get("ckpt_path"))
+    stage_names = list(cfg.method.stages)
+    if resume_stage is not None and resume_stage not in stage_names:
+        raise ValueError(f"ckpt_path belongs to stage {resume_stage!r}, not one of this recipe's {stage_names}")
+    modules, recipes, metrics = {}, {}, {}
+    for index, name in enumerate(stage_names):
+        stage = cfg.method.stages[name]
+        pl.seed_everything(cfg.seed + index, workers=True, verbose=False)  # init independent of cache hits
+        sources = dict(stage.get("inputs", {}) or {})
+        module = instantiate(stage.module, **{arg: modules[src] for arg, src in sources.items()})
+        rec = module_files.recipe(stage.module, {arg: recipes[src] for arg, src in sources.items()})
+        trainer_cfg = trainer_config(cfg, stage)
+        cached = Path(cfg.paths.cache_dir) / "stages" / f"{name}-{stage_key(cfg, rec, trainer_cfg)}.pt"
+        use_cache = cfg.cache_stages and not trainer_cfg.get("fast_dev_run")
+        if use_cache and cached.is_file() and name != resume_stage:
+            payload = module_files.read(cached)
+            module.load_state_dict(payload["state_dict"])
+            stage_metrics = payload["metrics"]
+            log.info("stage %s: finished earlier, loaded from %s", name, cached)
+        else:
+            log.info("stage %s: training", name)
+            stage_metrics = fit_stage(cfg, name, stage, module, datamodule,
+                                      cfg.ckpt_path if name == resume_stage else None)
+            if use_cache:
+                module_files.save(cached, module, rec, stage_metrics)
+        modules[name], recipes[name] = module, rec
+        metrics.update({f"{name}/{k}": v for k, v in stage_metrics.items()})
+        if name == until:
+            break
+    return modules, recipes, metrics

@@ -1,0 +1,111 @@
+"""Named pretrained models.
+
+`load("cgan-digits32")` returns the model from, in order: an explicit `path`, the
+environment variable GANLAB_ZOO_<NAME> (name upper-cased, '-' -> '_'), the cache
+(`<cache_dir>/zoo/<name>.pt`), or, for models ganlab can train itself, by running the
+recipe named in configs/zoo/<name>.yaml once (saying so in the log) and caching it.
+Works from plain Python; Hydra is used underneath to compose the recipe."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import OmegaConf
+from torch import nn
+
+from ganlab import module_files
+
+log = logging.getLogger("ganlab")
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("GANLAB_CACHE", CONFIG_DIR.parent / "outputs" / "cache"))
+
+
+def names() -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / "zoo").glob("*.yaml"))
+
+
+def entry(name: str):
+    path = CONFIG_DIR / "zoo" / f"{name}.yaml"
+    if not path.is_file():
+        raise KeyError(f"unknown zoo model {name!r}; known: {', '.join(names())}")
+    return OmegaConf.load(path)
+
+
+def _cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
+    # Models trained under extra overrides (e.g. debug=fdr) never shadow the real one.
+    suffix = "-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8] if overrides else ""
+    return cache_dir / "zoo" / f"{name}{suffix}.pt"
+
+
+def _compose(overrides: list[str]):
+    if GlobalHydra.instance().is_initialized():
+        return compose(config_name="train", overrides=overrides)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides)
+
+
+def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> None:
+    from ganlab.run import prepare
+    from ganlab.stages import run_stages
+
+    spec = entry(name)
+    run_dir = cache_dir / "zoo" / f"{target.stem}-run"
+    recipe_overrides = [f"+experiment={spec.experiment}", *spec.get("overrides", []), *overrides,
+                        f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}", "logger=none"]
+    log.warning("zoo: %s is not cached; training it once with `python train.py %s` (run folder %s)",
+                name, " ".join(recipe_overrides[:-3]), run_dir)
+    cfg, datamodule = prepare(_compose(recipe_overrides))
+    modules, recipes, metrics = run_stages(cfg, datamodule, until=spec.stage)
+    module = modules[spec.stage]
+    if spec.get("evaluate_split"):
+        metrics.update(_held_out_scores(module, datamodule, spec.evaluate_split))
+    module_files.save(target, module, recipes[spec.stage], metrics)
+    log.warning("zoo: %s cached at %s (%s)", name, target, {k: round(v, 4) for k, v in metrics.items() if "acc" in k})
+
+
+def _held_out_scores(module, datamodule, split: str) -> dict[str, float]:
+    import pytorch_lightning as pl
+
+    loader = datamodule.test_dataloader() if split == "test" else datamodule.val_dataloader()
+    trainer = pl.Trainer(logger=False, enable_progress_bar=False, enable_model_summary=False, accelerator="cpu")
+    results = trainer.test(module, dataloaders=loader, verbose=False)[0]
+    return {f"held_out/{k.split('/')[-1]}": float(v) for k, v in results.items()}
+
+
+def load(name: str, path: str | None = None, cache_dir: str | None = None,
+         overrides: list[str] | None = None, data_root: str | None = None) -> nn.Module:
+    """The zoo model `name`, ready to use (eval mode). `overrides` are extra recipe
+    overrides used only if it must be trained (they also key its cache file);
+    `data_root` is where a real dataset it trains on lies (it does not key the cache)."""
+    overrides = list(overrides or [])
+    env_path = os.environ.get("GANLAB_ZOO_" + name.upper().replace("-", "_"))
+    explicit = path or env_path
+    if explicit:
+        if not Path(explicit).is_file():
+            raise FileNotFoundError(f"zoo model {name}: no file at {explicit} (given by "
+                                    f"{'path=' if path else 'GANLAB_ZOO_' + name.upper().replace('-', '_')}); "
+                                    f"unset it to use the cache or train the model")
+        module, _ = module_files.load(explicit)
+        return module
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    target = _cache_file(name, cache, overrides)
+    if not target.is_file():
+        _train(name, cache, overrides + ([f"data.root={data_root}"] if data_root else []), target)
+    module, metrics = module_files.load(target)
+    module.zoo_metrics = metrics
+    log.info("zoo: %s loaded from %s", name, target)
+    return module
+
+
+def metrics(module: nn.Module) -> dict[str, float]:
+    """What the zoo recorded when it trained this model (e.g. held-out accuracy)."""
+    return getattr(module, "zoo_metrics", {})

@@ -1,0 +1,32 @@
+"""Shared fixtures: compose configs with Hydra's compose API into temporary folders."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_DIR = str(ROOT / "configs")
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("WANDB_MODE", "offline")
+os.environ.setdefault("WANDB_SILENT", "true")
+
+
+@pytest.fixture
+def compose_cfg(tmp_path):
+    """compose_cfg(*overrides, cache=None) -> a config whose run folder and caches are in
+    tmp_path; the Hydra context stays open for the test (the zoo composes inside it)."""
+    runs = []
+
+    def _compose(*overrides: str, cache: Path | None = None, config_name: str = "train"):
+        runs.append(tmp_path / f"run{len(runs) + 1}")
+        return compose(config_name=config_name, overrides=[
+            f"paths.output_dir={runs[-1]}", f"paths.cache_dir={cache or tmp_path / 'cache'}",
+            "callbacks.progress_bar=null", *overrides])
+
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        yield _compose

@@ -1,0 +1,20 @@
+"""Train a recipe: python train.py +experiment=icgan [key=value ...]"""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("GANLAB_ROOT", str(Path(__file__).resolve().parent))
+
+import hydra  # noqa: E402
+from omegaconf import DictConfig  # noqa: E402
+
+
+@hydra.main(version_base="1.3", config_path="configs", config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    from ganlab.entry import run_task
+
+    return run_task("train", cfg)
+
+
+if __name__ == "__main__":
+    main()
