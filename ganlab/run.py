@@ -20,9 +20,12 @@ from ganlab.stages import checkpoint_stage, run_stages, trainer_config
 
 log = logging.getLogger("ganlab")
 
+# Groups that build the parts of a recipe; they may interpolate `data_info`, so they are
+# checked once the data is known.
+PART_GROUPS = ("generator", "discriminator", "inverter", "editor", "degradation", "loss", "method")
 ROOT_KEYS = {"task_name", "seed", "ckpt_path", "cache_stages", "optimized_metric", "zoo_overrides",
-             "data_info", "stage", "paths", "data", "generator", "discriminator", "inverter", "method",
-             "trainer", "logger", "callbacks", "debug", "experiment_name"}
+             "data_info", "stage", "paths", "data", "trainer", "logger", "callbacks", "debug", "experiment_name",
+             *PART_GROUPS}
 RUNTIME_KEYS = ("data_info", "stage", "hydra")  # filled by the runner, not by the user
 
 
@@ -43,7 +46,7 @@ def prepare(cfg: DictConfig):
     if not cfg.get("method"):
         raise ConfigError("no recipe chosen: run e.g. `python train.py +experiment=icgan` "
                           "(recipes are the files in configs/experiment/)")
-    validate(cfg, root_keys=ROOT_KEYS, skip=RUNTIME_KEYS + ("generator", "discriminator", "inverter", "method"))
+    validate(cfg, root_keys=ROOT_KEYS, skip=RUNTIME_KEYS + PART_GROUPS)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = instantiate(cfg.data)
     datamodule.setup()

@@ -69,7 +69,8 @@ def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> No
     if spec.get("evaluate_split"):
         metrics.update(_held_out_scores(module, datamodule, spec.evaluate_split))
     module_files.save(target, module, recipes[spec.stage], metrics)
-    log.warning("zoo: %s cached at %s (%s)", name, target, {k: round(v, 4) for k, v in metrics.items() if "acc" in k})
+    log.warning("zoo: %s cached at %s (%s)", name, target,
+                {k: round(v, 4) for k, v in metrics.items() if k.startswith("held_out/")})
 
 
 def _held_out_scores(module, datamodule, split: str) -> dict[str, float]:

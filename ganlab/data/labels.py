@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("categorical", "binary", "none")
+KINDS = ("categorical", "binary", "continuous", "none")
 
 
 @dataclass(frozen=True)
 class LabelSpec:
-    """kind: `categorical` (one-hot rows), `binary` (0/1 attribute vectors) or `none`."""
+    """kind: `categorical` (one-hot rows), `binary` (0/1 attribute vectors), `continuous`
+    (real-valued factors, e.g. synthfaces' identity) or `none`."""
 
     names: tuple[str, ...]
     kind: str

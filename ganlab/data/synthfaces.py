@@ -80,16 +80,21 @@ def _dataset(num_images: int, image_size: int, seed: int) -> tuple[torch.Tensor,
 
 class SynthFacesDataModule(ImageDataModule):
     def __init__(self, image_size: int = 32, num_images: int = 20000, attributes: list[str] | None = None,
-                 batch_size: int = 64, num_workers: int = 0, seed: int = 0,
+                 target: str = "attributes", batch_size: int = 64, num_workers: int = 0, seed: int = 0,
                  splits: list[float] = (0.8, 0.1, 0.1)):
+        """target: `attributes` (labels = the chosen attributes, 0/1) or `identity` (labels =
+        the 16 identity factors, for training the identity net)."""
         super().__init__(image_size, batch_size, num_workers, seed)
+        if target not in ("attributes", "identity"):
+            raise ValueError(f"data.target must be attributes or identity, got {target!r}")
         chosen = tuple(attributes) if attributes else ATTRIBUTES
         unknown = [a for a in chosen if a not in ATTRIBUTES]
         if unknown:
             raise ValueError(f"data.attributes: unknown synthfaces attributes {unknown}; known: {list(ATTRIBUTES)}")
-        self.num_images, self.fractions = num_images, list(splits)
+        self.num_images, self.fractions, self.target = num_images, list(splits), target
         self.columns = [ATTRIBUTES.index(a) for a in chosen]
-        self.label_spec = LabelSpec(chosen, "binary")
+        self.label_spec = LabelSpec(chosen, "binary") if target == "attributes" else \
+            LabelSpec(IDENTITY_FACTORS, "continuous")
         self.channels = 3
         self._factors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
 
@@ -98,7 +103,8 @@ class SynthFacesDataModule(ImageDataModule):
         out = {}
         for name, index in split_indices(self.num_images, self.fractions, self.seed).items():
             self._factors[name] = (attributes[index], identity[index])
-            out[name] = LabelledTensors(images[index], attributes[index][:, self.columns])
+            labels = attributes[index][:, self.columns] if self.target == "attributes" else identity[index]
+            out[name] = LabelledTensors(images[index], labels)
         return out
 
     def factors(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
