@@ -178,7 +178,9 @@ def _render_chunk(attributes: torch.Tensor, identity: torch.Tensor, size: int) -
 
     # Beard: jaw and chin below the nose, plus a moustache.
     jaw = _inside(face, mouth_y - 0.12 - 0.25 * x.abs() - y)
-    moustache = _segment(x, y, -(mw + 0.02), mouth_y - 0.06, mw + 0.02, mouth_y - 0.06, 0.03)
+    # Above the smile's raised corners, so a beard never hides whether the mouth smiles.
+    moustache_w = 0.15 * a / 0.44
+    moustache = _segment(x, y, -moustache_w, mouth_y - 0.095, moustache_w, mouth_y - 0.095, 0.025)
     canvas.paint(cover(_union(jaw, moustache)) * beard, hair * 0.75)
 
     # Eyes, brows, nose.
@@ -189,8 +191,8 @@ def _render_chunk(attributes: torch.Tensor, identity: torch.Tensor, size: int) -
         canvas.paint(cover(brow), hair * 0.7)
     canvas.paint(cover(_segment(x, y, 0, eye_y + 0.06, 0, nose_end, 0.02)), skin * 0.72)
 
-    # Mouth: a line (curved up at the corners when smiling) or an open cavity.
-    curve = 0.075 * smiling
+    # Mouth: a line (curved up at the corners, teeth showing, when smiling) or an open cavity.
+    curve = 0.10 * smiling
     centre = mouth_y + curve * 0.5 - curve * (x / mw) ** 2
     across = x.abs() - mw
     closed = _inside(across, (y - centre).abs() - 0.022 - 0.008 * makeup)
@@ -199,6 +201,8 @@ def _render_chunk(attributes: torch.Tensor, identity: torch.Tensor, size: int) -
     cavity_plain = _ellipse(x, y, 0, mouth_y, mw * 0.65, 0.075)
     cavity = cavity_smile * smiling + cavity_plain * (1 - smiling)
     canvas.paint(cover(closed) * (1 - mouth_open), lip)
+    grin = _inside(across + 0.04, (y - centre).abs() - 0.011)
+    canvas.paint(cover(grin) * (1 - mouth_open) * smiling, _rgb((0.96, 0.96, 0.92), n))
     canvas.paint(cover(cavity - 0.022) * mouth_open, lip)
     canvas.paint(cover(cavity) * mouth_open, _rgb((0.22, 0.03, 0.06), n))
     teeth = _inside(cavity, y - (centre - 0.015 + 0.035))
