@@ -4,7 +4,8 @@ up/down-sampling and blur), measured with torch.profiler.
 
     python scripts/bench_stylegan2.py                                  # CPU: 32 and 256 px, config-f widths
     python scripts/bench_stylegan2.py --threads 1 --runs 3
-    python scripts/bench_stylegan2.py --sizes 32 --style-dim 128 --n-mlp 4 --channels 128 --unfused
+    python scripts/bench_stylegan2.py --sizes 32 --style-dim 128 --n-mlp 4 --widths 4:128,8:128,16:64,32:32 \
+        --unfused --batch 32                                           # the stylegan2-synthfaces32 generator
     python scripts/bench_stylegan2.py --device cuda                     # GPU: 256 and 1024 px, bf16 autocast
 
 Prints the command it ran and a markdown table (channel multiplier, widths, batch, ms/step,
@@ -102,6 +103,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, help="default: by size and device (16 at 32 px, 4 at 256 px on cpu)")
     ap.add_argument("--channel-multiplier", type=int, default=2, help="rosinality's; 2 = config-f")
     ap.add_argument("--channels", type=int, help="cap every resolution's width at this (small CPU models)")
+    ap.add_argument("--widths", help="explicit widths per resolution, e.g. 4:128,8:128,16:64,32:32 "
+                    "(configs/generator/stylegan2_tiny.yaml)")
     ap.add_argument("--style-dim", type=int, default=512)
     ap.add_argument("--n-mlp", type=int, default=8)
     ap.add_argument("--amp", choices=["none", "bf16", "fp16"], help="autocast dtype; default bf16 on cuda")
@@ -112,11 +115,13 @@ def main() -> None:
     args = ap.parse_args()
     sizes = args.sizes or ([256, 1024] if args.device == "cuda" else [32, 256])
     amp = args.amp or ("bf16" if args.device == "cuda" else "none")
+    channels = {int(r): int(c) for r, c in (kv.split(":") for kv in args.widths.split(","))} if args.widths \
+        else args.channels
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print("$ python scripts/bench_stylegan2.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-    widths = f"channel_multiplier={args.channel_multiplier}" + (f" channels<={args.channels}" if args.channels else "")
+    widths = f"channel_multiplier={args.channel_multiplier}" + (f" channels={channels}" if channels else "")
     print(f"device={args.device} threads={torch.get_num_threads()} torch={torch.__version__} amp={amp} "
           f"style_dim={args.style_dim} n_mlp={args.n_mlp} {widths} "
           f"modconv={'unfused' if args.unfused else 'grouped (fused)'}; generator forward + backward\n")
@@ -124,7 +129,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for size in sizes:
         g = Generator(size, style_dim=args.style_dim, n_mlp=args.n_mlp, channel_multiplier=args.channel_multiplier,
-                      channels=args.channels, fused_modconv=not args.unfused).to(args.device).train()
+                      channels=channels, fused_modconv=not args.unfused).to(args.device).train()
         batch = args.batch or DEFAULT_BATCH[args.device].get(size, 4)
         step = step_fn(g, batch, args.device, amp)
         step()  # warm-up (allocator, mkldnn / cuDNN algorithm caches)
@@ -135,7 +140,7 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         med = statistics.median(times)
         share = upfirdn_share(step, args.device)
-        chans = {r: c for r, c in resolve_channels(args.channels, args.channel_multiplier, size).items() if r <= size}
+        chans = {r: c for r, c in resolve_channels(channels, args.channel_multiplier, size).items() if r <= size}
         table = " ".join(f"{r}:{c}" for r, c in sorted(chans.items()))
         print(f"| {size} | {args.channel_multiplier} | {table} | {batch} | "
               f"{med * 1e3:.0f} | {batch / med:.2f} | {share:.1%} |", flush=True)
