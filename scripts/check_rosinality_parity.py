@@ -2,7 +2,7 @@
 rosinality/stylegan2-pytorch for the same weights, latents and noise?
 
     python scripts/check_rosinality_parity.py --rosinality PATH/TO/stylegan2-pytorch [--size 32]
-        [--channel-multiplier 2] [--style-dim 64] [--n-mlp 2] [--batch 4] [--double] [--tolerance 1e-4]
+        [--channel-multiplier 2] [--style-dim 64] [--n-mlp 2] [--batch 4] [--double] [--unfused] [--tolerance 1e-4]
 
 PATH is a local checkout of https://github.com/rosinality/stylegan2-pytorch (its model.py and
 op/); nothing of it is copied here. Its `op` package JIT-compiles CUDA kernels at import: this
@@ -71,7 +71,8 @@ def compare(args) -> list[tuple[str, float, float]]:
     ros = import_rosinality(Path(args.rosinality))
     dtype = torch.float64 if args.double else torch.float32
     torch.manual_seed(args.seed)
-    ours = Generator(args.size, style_dim=args.style_dim, n_mlp=args.n_mlp, channel_multiplier=args.channel_multiplier)
+    ours = Generator(args.size, style_dim=args.style_dim, n_mlp=args.n_mlp, channel_multiplier=args.channel_multiplier,
+                     fused_modconv=not args.unfused)
     randomize_zero_inits(ours, args.seed)
     theirs = ros.Generator(args.size, args.style_dim, args.n_mlp, channel_multiplier=args.channel_multiplier)
     theirs.load_state_dict(ours.state_dict(), strict=True)
@@ -133,12 +134,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--double", action="store_true", help="compare in float64 (isolates maths from rounding)")
+    ap.add_argument("--unfused", action="store_true", help="ganlab's fused_modconv=False path (modulate activations)")
     ap.add_argument("--tolerance", type=float, default=1e-4)
     args = ap.parse_args()
     print("$ python scripts/check_rosinality_parity.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     rows = compare(args)
     print(f"\nsize {args.size}, channel multiplier {args.channel_multiplier}, style_dim {args.style_dim}, "
-          f"n_mlp {args.n_mlp}, batch {args.batch}, {'float64' if args.double else 'float32'}\n")
+          f"n_mlp {args.n_mlp}, batch {args.batch}, {'float64' if args.double else 'float32'}, "
+          f"ganlab modconv {'unfused' if args.unfused else 'fused (grouped)'}\n")
     print("| output | max abs difference | max abs value (rosinality) |")
     print("|---|---|---|")
     for name, diff, scale in rows:
