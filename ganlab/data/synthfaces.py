@@ -95,7 +95,7 @@ class SynthFacesDataModule(ImageDataModule):
             raise ValueError(f"data.attributes: unknown synthfaces attributes {unknown}; known: {list(ATTRIBUTES)}")
         self.num_images, self.fractions, self.target = num_images, list(splits), target
         self.columns = [ATTRIBUTES.index(a) for a in chosen]
-        # Mixed 0/1 and [0, 1] columns are real-valued, hence `continuous` for both targets.
+        # Identity factors (with or without the 0/1 attributes before them) are real-valued.
         self.label_spec = {"attributes": LabelSpec(chosen, "binary"),
                            "identity": LabelSpec(IDENTITY_FACTORS, "continuous"),
                            "attributes_identity": LabelSpec(chosen + IDENTITY_FACTORS, "continuous")}[target]

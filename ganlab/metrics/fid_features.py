@@ -15,6 +15,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ganlab.metrics.reference_stats import tensor_digest
+
 # torch-fidelity's name for the FID Inception (what torchmetrics would download), then
 # pytorch-fid's name for the same weights.
 INCEPTION_FILES = ("weights-inception-2015-12-05-6726825d.pth", "pt_inception-2015-12-05-6726825d.pth")
@@ -28,11 +30,8 @@ class FeatureExtractor(nn.Module):
     def fingerprint(self) -> str:
         """sha256 of the weights (names, shapes and bytes), computed once."""
         if not hasattr(self, "_fingerprint"):
-            h = hashlib.sha256()
-            for key, value in self.state_dict().items():
-                h.update(f"{key}{tuple(value.shape)}{value.dtype}".encode())
-                h.update(value.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
-            self._fingerprint = h.hexdigest()[:16]
+            digests = "".join(f"{key}:{tensor_digest(value)};" for key, value in self.state_dict().items())
+            self._fingerprint = hashlib.sha256(digests.encode()).hexdigest()[:16]
         return self._fingerprint
 
     def describe(self) -> str:

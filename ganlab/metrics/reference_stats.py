@@ -38,8 +38,9 @@ def describe_datamodule(datamodule) -> dict:
     return {"class": f"{type(datamodule).__module__}.{type(datamodule).__qualname__}", **settings}
 
 
-def tensor_digest(images: torch.Tensor) -> str:
-    data = images.detach().cpu().contiguous()
+def tensor_digest(tensor: torch.Tensor) -> str:
+    """sha256 (16 hex digits) of a tensor's shape, dtype and bytes."""
+    data = tensor.detach().cpu().contiguous()
     h = hashlib.sha256(f"{tuple(data.shape)}{data.dtype}".encode())
     h.update(data.view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()[:16]
