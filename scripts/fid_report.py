@@ -75,7 +75,7 @@ def main() -> None:
                 lines.append(f"| {label} | {name} | pending (not cached) | | |")
                 writer.writerow([label, name, "", "", "", n, features.describe()])
                 continue
-            lines.append(f"| {label} | {name} | {r.fid:.2f} | {r.precision:.3f} | {r.recall:.3f} |")
+            lines.append(f"| {label} | {name} | {r.fid:.3f} | {r.precision:.3f} | {r.recall:.3f} |")
             writer.writerow([label, name, f"{r.fid:.4f}", f"{r.precision:.4f}", f"{r.recall:.4f}", r.num_fake,
                              r.features])
     (out / "fid_report.md").write_text("\n".join(lines) + "\n")
