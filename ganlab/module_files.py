@@ -27,11 +27,16 @@ def build(rec: dict[str, Any]) -> nn.Module:
 
 
 def save(path: str | Path, module: nn.Module, rec: dict[str, Any], metrics: dict[str, float] | None = None) -> None:
-    """Atomic write: a reader never sees half a file, even if the writer is killed."""
+    """Atomic write (see atomic_save)."""
+    state = {k: v.detach().cpu() for k, v in module.state_dict().items()}
+    atomic_save({"recipe": rec, "state_dict": state, "metrics": metrics or {}}, path)
+
+
+def atomic_save(payload: Any, path: str | Path) -> None:
+    """torch.save through a temporary file in the same folder and a rename, so a reader
+    sees the old file or the whole new one, never a part (and a killed writer leaves none)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu() for k, v in module.state_dict().items()}
-    payload = {"recipe": rec, "state_dict": state, "metrics": metrics or {}}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     os.close(fd)
     try:

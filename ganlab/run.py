@@ -22,7 +22,7 @@ log = logging.getLogger("ganlab")
 
 # Groups that build the parts of a recipe; they may interpolate `data_info`, so they are
 # checked once the data is known.
-PART_GROUPS = ("generator", "discriminator", "inverter", "editor", "degradation", "loss", "method")
+PART_GROUPS = ("generator", "discriminator", "inverter", "editor", "degradation", "loss", "metric", "method")
 ROOT_KEYS = {"task_name", "seed", "ckpt_path", "cache_stages", "optimized_metric", "zoo_overrides",
              "data_info", "stage", "paths", "data", "trainer", "logger", "callbacks", "debug", "experiment_name",
              *PART_GROUPS}

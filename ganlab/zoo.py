@@ -82,6 +82,15 @@ def _held_out_scores(module, datamodule, split: str) -> dict[str, float]:
     return {f"held_out/{k.split('/')[-1]}": float(v) for k, v in results.items()}
 
 
+def is_cached(name: str, cache_dir: str | None = None, overrides: list[str] | None = None) -> bool:
+    """Would `load` find the model without training it?"""
+    entry(name)  # unknown names fail here
+    if os.environ.get("GANLAB_ZOO_" + name.upper().replace("-", "_")):
+        return True
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    return _cache_file(name, cache, list(overrides or [])).is_file()
+
+
 def load(name: str, path: str | None = None, cache_dir: str | None = None,
          overrides: list[str] | None = None, data_root: str | None = None) -> nn.Module:
     """The zoo model `name`, ready to use (eval mode). `overrides` are extra recipe

@@ -47,6 +47,7 @@ def sample_attributes(n: int, g: torch.Generator) -> torch.Tensor:
     return torch.stack([values[name] for name in ATTRIBUTES], 1).float()
 
 
+TARGETS = ("attributes", "identity", "attributes_identity")
 EXCLUSIVE = (("Black_Hair", "Blond_Hair"),)  # one hair colour at a time (the renderer lets Blond win)
 
 
@@ -82,19 +83,22 @@ class SynthFacesDataModule(ImageDataModule):
     def __init__(self, image_size: int = 32, num_images: int = 20000, attributes: list[str] | None = None,
                  target: str = "attributes", batch_size: int = 64, num_workers: int = 0, seed: int = 0,
                  splits: list[float] = (0.8, 0.1, 0.1)):
-        """target: `attributes` (labels = the chosen attributes, 0/1) or `identity` (labels =
-        the 16 identity factors, for training the identity net)."""
+        """target: `attributes` (labels = the chosen attributes, 0/1), `identity` (labels =
+        the 16 identity factors, for training the identity net) or `attributes_identity`
+        (both, attributes first: the multi-task targets of the FID feature net)."""
         super().__init__(image_size, batch_size, num_workers, seed)
-        if target not in ("attributes", "identity"):
-            raise ValueError(f"data.target must be attributes or identity, got {target!r}")
+        if target not in TARGETS:
+            raise ValueError(f"data.target must be one of {TARGETS}, got {target!r}")
         chosen = tuple(attributes) if attributes else ATTRIBUTES
         unknown = [a for a in chosen if a not in ATTRIBUTES]
         if unknown:
             raise ValueError(f"data.attributes: unknown synthfaces attributes {unknown}; known: {list(ATTRIBUTES)}")
         self.num_images, self.fractions, self.target = num_images, list(splits), target
         self.columns = [ATTRIBUTES.index(a) for a in chosen]
-        self.label_spec = LabelSpec(chosen, "binary") if target == "attributes" else \
-            LabelSpec(IDENTITY_FACTORS, "continuous")
+        # Identity factors (with or without the 0/1 attributes before them) are real-valued.
+        self.label_spec = {"attributes": LabelSpec(chosen, "binary"),
+                           "identity": LabelSpec(IDENTITY_FACTORS, "continuous"),
+                           "attributes_identity": LabelSpec(chosen + IDENTITY_FACTORS, "continuous")}[target]
         self.channels = 3
         self._factors: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
 
@@ -103,7 +107,9 @@ class SynthFacesDataModule(ImageDataModule):
         out = {}
         for name, index in split_indices(self.num_images, self.fractions, self.seed).items():
             self._factors[name] = (attributes[index], identity[index])
-            labels = attributes[index][:, self.columns] if self.target == "attributes" else identity[index]
+            labels = {"attributes": attributes[index][:, self.columns], "identity": identity[index],
+                      "attributes_identity": torch.cat([attributes[index][:, self.columns], identity[index]], 1),
+                      }[self.target]
             out[name] = LabelledTensors(images[index], labels)
         return out
 

@@ -1,0 +1,87 @@
+"""Issue 3's quality comparison on synthfaces 32 px: FID (domain features) of the IcGAN
+conditional DCGAN (zoo cgan-synthfaces32, labels drawn from its training-label prior) and
+of the StyleGAN2 generator (zoo stylegan2-synthfaces32), next to the floor: the FID between
+two disjoint halves of the real data. Same number of images everywhere.
+
+    GANLAB_CACHE=/work/cache python scripts/fid_report.py [--num-images 5000] [--no-train]
+        [--features features-synthfaces32] [--out outputs/fid_report] [--zoo-overrides debug=fdr]
+
+Reference: the first N images of the train split (statistics cached); floor: train images
+N..2N-1 against it. Zoo models missing from the cache are trained by the zoo, or, with
+--no-train, listed as pending. Writes fid_report.md and fid_report.csv into --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shlex
+import sys
+from pathlib import Path
+
+import torch
+
+from ganlab import zoo
+from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.metrics.fid import FrechetDistance
+from ganlab.metrics.fid_features import load_features
+
+MODELS = [("DCGAN (IcGAN cGAN, label prior)", "cgan-synthfaces32"),
+          ("StyleGAN2 (g_ema, truncation 1)", "stylegan2-synthfaces32")]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--num-images", type=int, default=5000)
+    ap.add_argument("--features", default="features-synthfaces32")
+    ap.add_argument("--cache-dir", default=str(zoo.default_cache_dir()))
+    ap.add_argument("--out", default="outputs/fid_report")
+    ap.add_argument("--no-train", action="store_true", help="report zoo models not in the cache as pending")
+    ap.add_argument("--seed", type=int, default=0, help="sampling seed of the generators")
+    ap.add_argument("--zoo-overrides", nargs="*", default=[], help="e.g. debug=fdr: a smoke run with 1-step models")
+    args = ap.parse_args()
+    command = "python scripts/fid_report.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    print(f"$ GANLAB_CACHE={args.cache_dir} {command}", flush=True)
+
+    n = args.num_images
+    datamodule = SynthFacesDataModule(image_size=32)  # the data the zoo models were trained on
+    real = datamodule.split("train")
+    if 2 * n > len(real):
+        raise SystemExit(f"--num-images {n}: the train split has {len(real)} images, the floor needs {2 * n}")
+    features = load_features(args.features, cache_dir=args.cache_dir, zoo_overrides=args.zoo_overrides)
+    fid = FrechetDistance(features=features, split="train", num_images=n, seed=args.seed, cache_dir=args.cache_dir)
+
+    rows = [("floor: real train[N:2N] vs train[:N]", "-", fid(real[torch.arange(n, 2 * n)][0], datamodule))]
+    for label, name in MODELS:
+        if args.no_train and not zoo.is_cached(name, args.cache_dir, args.zoo_overrides):
+            rows.append((label, name, None))
+            print(f"{label}: pending ({name} is not in {args.cache_dir}/zoo)", flush=True)
+            continue
+        model = zoo.load(name, cache_dir=args.cache_dir, overrides=args.zoo_overrides)
+        rows.append((label, name, fid(model.sample, datamodule)))
+        print(f"{label}: {rows[-1][2].describe()}", flush=True)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    lines = [f"# FID on synthfaces 32 px ({n} vs {n} images)", "",
+             f"Command: `GANLAB_CACHE={args.cache_dir} {command}`", "",
+             f"Features: {features.describe()}. Reference: the first {n} images of the train split.", "",
+             "| model | zoo | FID | precision | recall |", "|---|---|---|---|---|"]
+    with open(out / "fid_report.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["model", "zoo", "fid", "precision", "recall", "num_images", "features"])
+        for label, name, r in rows:
+            if r is None:
+                lines.append(f"| {label} | {name} | pending (not cached) | | |")
+                writer.writerow([label, name, "", "", "", n, features.describe()])
+                continue
+            lines.append(f"| {label} | {name} | {r.fid:.3f} | {r.precision:.3f} | {r.recall:.3f} |")
+            writer.writerow([label, name, f"{r.fid:.4f}", f"{r.precision:.4f}", f"{r.recall:.4f}", r.num_fake,
+                             r.features])
+    (out / "fid_report.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[2:]))
+    print(f"\nwritten: {out / 'fid_report.md'}, {out / 'fid_report.csv'}")
+
+
+if __name__ == "__main__":
+    main()
