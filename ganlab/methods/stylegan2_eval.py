@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from ganlab import zoo
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.methods.classifier import ImageClassifier
 from ganlab.methods.stylegan2 import ROSINALITY_FILE
@@ -37,6 +38,9 @@ class StyleGAN2Evaluation:
         metrics = {f"test/freq_{r['label']}": r["samples"] for r in rows}
         metrics.update({f"test/{k}": v for k, v in summary(rows).items()})
         metrics["test/num_samples"] = float(n)
+        held_out = zoo.metrics(self.classifier).get("held_out/acc")
+        if held_out is not None:  # the judge's own accuracy on real held-out images
+            metrics["test/classifier_held_out_acc"] = float(held_out)
         self._save_grids(gan, out_dir / "samples" / "eval")
         if not (out_dir / ROSINALITY_FILE).is_file():  # the stage came from the cache
             gan.export_rosinality(out_dir / ROSINALITY_FILE)
