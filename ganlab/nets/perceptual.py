@@ -37,8 +37,10 @@ class LPIPS(nn.Module):
         if backbone_weights == "imagenet" and not alexnet_weights_path().is_file():
             raise FileNotFoundError(missing_weights_message(alexnet_weights_path()))
         self.backbone_weights = backbone_weights
-        self.metric = lpips.LPIPS(net="alex", pnet_rand=backbone_weights == "none", use_dropout=False,
-                                  verbose=False)
+        # use_dropout stays True: lpips loads its linear layers non-strictly, and without the
+        # dropout slot their keys do not match and they silently stay random. Dropout is inert
+        # here (always eval mode).
+        self.metric = lpips.LPIPS(net="alex", pnet_rand=backbone_weights == "none", verbose=False)
         self.requires_grad_(False)
         self.eval()
 
