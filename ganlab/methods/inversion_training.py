@@ -33,14 +33,18 @@ def psnr(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 class InversionTraining(pl.LightningModule):
-    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, grid_images: int = 8):
+    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0, grid_images: int = 8):
+        """seed: the encoder's initialisation (and a run's cache key: seeds train apart)."""
         super().__init__()
         self.automatic_optimization = False
         self.generator = generator.requires_grad_(False).eval()
         if not generator.w_avg_initialized:
             log.info("generator has no w_avg: using the mean of 4096 mapped z (seed 0)")
             set_w_avg(generator)
-        self.inverter = inverter(generator=generator) if not isinstance(inverter, nn.Module) else inverter
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.inverter = inverter(generator=generator) if not isinstance(inverter, nn.Module) else inverter
+        self.seed = seed
         self.losses = nn.ModuleDict({k: v for k, v in dict(losses).items() if v is not None})
         self.optimizer, self.grid_images = optimizer, grid_images
 
