@@ -68,7 +68,7 @@ class IRSE50(nn.Module):
 def missing_weights_message(path: Path) -> str:
     return (f"ArcFace IR-SE50 weights not found at {path}. Put {WEIGHTS_FILE} (from {WEIGHTS_SOURCE}) there or "
             "point identity.path at it; on the embedded synthfaces use identity=synthfaces32 (ganlab's "
-            "identity-factor net), or identity=null with loss.id.weight=0.")
+            "identity-factor net), or drop the identity loss with loss.id.weight=0 loss.id.net=null.")
 
 
 def load_ir_se50(path: str | Path) -> IRSE50:
