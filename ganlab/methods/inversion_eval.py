@@ -78,6 +78,8 @@ class InversionEvaluation:
         batches = [batch._replace(**{k: v.to(device) for k, v in batch._asdict().items()})
                    for batch in datamodule.pairs("test", self.num_images, self.batch_size)]
         clean = torch.cat([b.source for b in batches])
+        if len(clean) < 2:
+            raise ValueError(f"the inversion evaluation needs >= 2 test images (FID), the test split has {len(clean)}")
         features = JudgeFeatures(self.classifier, self.identity, self.judge_size, clean.shape[1])
         rows = {"": module.inverter}
         if self.optimization is not None:
