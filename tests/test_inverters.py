@@ -82,3 +82,14 @@ def test_wrong_image_size_is_named():
     g = tiny_generator()
     with pytest.raises(ValueError, match="data.image_size=32"):
         PSPEncoder(g)(torch.zeros(1, 3, 64, 64), g)
+
+
+def test_inverters_at_a_smaller_image_size_pool_the_generator_output():
+    """pSp's setting: 256 px inputs for a 1024 px generator (here 16 px for 32 px)."""
+    g = tiny_generator()
+    x = torch.nn.functional.adaptive_avg_pool2d(images_of(g, 2), 16)
+    for inverter in (HFGIEncoder(g, finest=8, fusion_resolution=8, image_size=16),
+                     OptimizationInverter(g, steps=2, lpips_weight=0, image_size=16)):
+        inversion = inverter(x, g)
+        assert inversion.image.shape == x.shape and inversion.wplus.shape == (2, g.n_latent, g.style_dim)
+        assert inversion.render(g).shape == x.shape

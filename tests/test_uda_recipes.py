@@ -48,10 +48,11 @@ def test_ablation_without_discrepancy(compose_cfg, shared_cache):
 
 
 def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp_path):
-    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq), one step."""
+    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq), one step;
+    like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is bigger (512 px)."""
     root = write_image_folder(tmp_path / "ffhq", n=24, size=64)
     torch.manual_seed(0)
-    g = Generator(256, style_dim=32, n_mlp=1, channels=8)
+    g = Generator(512, style_dim=32, n_mlp=1, channels=4)
     g.mean_latent(256, store=True)
     checkpoint = save_rosinality(tmp_path / "stylegan2-ffhq.pt", g)
     cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "data=image_folder", f"data.root={root}",

@@ -63,9 +63,9 @@ class InversionEvaluation:
             self.direction_samples = min(direction_samples, 64)
             self.debug_steps = 2
 
-    def _extra(self, make, generator: nn.Module) -> nn.Module:
-        return make(generator=generator) if self.debug_steps is None else make(generator=generator,
-                                                                               steps=self.debug_steps)
+    def _extra(self, make, generator: nn.Module, image_size: int) -> nn.Module:
+        debug = {} if self.debug_steps is None else {"steps": self.debug_steps}
+        return make(generator=generator, image_size=image_size, **debug)
 
     def __call__(self, stages: dict, datamodule: DomainDataModule, out_dir: Path) -> dict[str, float]:
         if not isinstance(datamodule, DomainDataModule):
@@ -83,10 +83,10 @@ class InversionEvaluation:
         features = JudgeFeatures(self.classifier, self.identity, self.judge_size, clean.shape[1])
         rows = {"": module.inverter}
         if self.optimization is not None:
-            rows["optimization"] = self._extra(self.optimization, generator).to(device)
+            rows["optimization"] = self._extra(self.optimization, generator, module.inverter.image_size).to(device)
         if self.hybrid_refiner is not None:
-            rows["hybrid"] = HybridInverter(generator, module.inverter,
-                                            self._extra(self.hybrid_refiner, generator)).to(device)
+            refiner = self._extra(self.hybrid_refiner, generator, module.inverter.image_size)
+            rows["hybrid"] = HybridInverter(generator, module.inverter, refiner, module.inverter.image_size).to(device)
         edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
                            self.direction_samples, self.edit_strength)
         metrics, grids = {}, {}

@@ -33,8 +33,10 @@ def psnr(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 class InversionTraining(pl.LightningModule):
-    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0, grid_images: int = 8):
-        """seed: the encoder's initialisation (and a run's cache key: seeds train apart)."""
+    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0,
+                 image_size: int | None = None, grid_images: int = 8):
+        """seed: the encoder's initialisation (and a run's cache key: seeds train apart);
+        image_size: the data's (default: the generator's; smaller pools its output down)."""
         super().__init__()
         self.automatic_optimization = False
         self.generator = generator.requires_grad_(False).eval()
@@ -43,7 +45,8 @@ class InversionTraining(pl.LightningModule):
             set_w_avg(generator)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            self.inverter = inverter(generator=generator) if not isinstance(inverter, nn.Module) else inverter
+            self.inverter = inverter if isinstance(inverter, nn.Module) else inverter(generator=generator,
+                                                                                      image_size=image_size)
         self.seed = seed
         self.losses = nn.ModuleDict({k: v for k, v in dict(losses).items() if v is not None})
         self.optimizer, self.grid_images = optimizer, grid_images
@@ -55,9 +58,9 @@ class InversionTraining(pl.LightningModule):
 
     def on_fit_start(self) -> None:
         size = self.trainer.datamodule.image_size
-        if size != self.generator.size:
-            raise ValueError(f"data.image_size={size} but the generator makes {self.generator.size} px images; "
-                             f"set data.image_size={self.generator.size}")
+        if size != self.inverter.image_size:
+            raise ValueError(f"data.image_size={size} but the inverter was built for {self.inverter.image_size} px "
+                             f"images (the generator makes {self.generator.size} px)")
 
     def invert(self, x: torch.Tensor) -> Inversion:
         return self.inverter(x, self.generator)

@@ -10,11 +10,12 @@ from ganlab.methods.inversion_training import InversionTraining
 
 
 class SupervisedInversion(InversionTraining):
-    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0, grid_images: int = 8):
+    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0,
+                 image_size: int | None = None, grid_images: int = 8):
         if "discrepancy" in dict(losses):
             raise ValueError("loss.discrepancy belongs to UDA-inversion; the supervised baselines use "
                              "loss=inversion (psp) or loss=inversion_e4e (e4e, hfgi)")
-        super().__init__(generator, inverter, losses, optimizer, seed, grid_images)
+        super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images)
 
     def configure_optimizers(self):
         return self.optimizer(self.inverter.parameters())

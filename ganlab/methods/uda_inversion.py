@@ -20,13 +20,13 @@ from ganlab.methods.inversion_training import InversionTraining
 
 class UDAInversion(InversionTraining):
     def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, optimizer_aux, seed: int = 0,
-                 grid_images: int = 8):
+                 image_size: int | None = None, grid_images: int = 8):
         losses = dict(losses)
         discrepancy = losses.pop("discrepancy", None)
         if discrepancy is None:
             raise ValueError("UDA-inversion needs loss.discrepancy (loss=uda_inversion); set its weight to 0 for "
                              "the ablation without it")
-        super().__init__(generator, inverter, losses, optimizer, seed, grid_images)
+        super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images)
         self.discrepancy, self.optimizer_aux = discrepancy, optimizer_aux
         with torch.random.fork_rng(devices=[]):  # h' starts from the run's seed too
             torch.manual_seed(seed + 1)

@@ -55,12 +55,13 @@ class Consultation(nn.Module):
 
 class HFGIEncoder(Inverter):
     def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int = 64,
-                 max_width: int = 256, fusion_resolution: int = 16, consultation_width: int = 32):
-        super().__init__(generator)
+                 max_width: int = 256, fusion_resolution: int = 16, consultation_width: int = 32,
+                 image_size: int | None = None):
+        super().__init__(generator, image_size)
         if not 8 <= fusion_resolution <= self.image_size or fusion_resolution & (fusion_resolution - 1):
-            raise ValueError(f"inverter.fusion_resolution must be a power of two in [8, {self.image_size}], "
-                             f"got {fusion_resolution}")
-        self.base = E4EEncoder(generator, width, finest, fpn_width, max_width)
+            raise ValueError(f"inverter.fusion_resolution must be a power of two in [8, {self.image_size}] (the "
+                             f"image size), got {fusion_resolution}")
+        self.base = E4EEncoder(generator, width, finest, fpn_width, max_width, image_size)
         self.fusion_layer = 2 * int(math.log2(fusion_resolution)) - 5  # the up-sampling conv at that size
         self.consultation = Consultation(self.channels, self.image_size, fusion_resolution,
                                          generator.layer_channels(self.fusion_layer), consultation_width)
@@ -68,9 +69,9 @@ class HFGIEncoder(Inverter):
     def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
         self.check(x, generator)
         wplus, offsets = self.base.codes(x, generator)
-        base_image = generator.synthesis(wplus)
+        base_image = self.synthesize(generator, wplus)
         # HFGI detaches the distortion: the branch explains what the code missed, it does not
         # push the base encoder.
         features = {self.fusion_layer: ScaleShift(*self.consultation((x - base_image).detach()))}
-        image = generator.synthesis(wplus, features=features)
+        image = self.synthesize(generator, wplus, features)
         return Inversion(wplus, image, offsets=offsets, features=features, base_image=base_image)

@@ -11,11 +11,13 @@ from ganlab.nets.inverters.base import Inversion, Inverter
 
 
 class HybridInverter(Inverter):
-    def __init__(self, generator: nn.Module, encoder, refiner):
-        """encoder, refiner: partial inverters (e.g. e4e and optimization configs)."""
-        super().__init__(generator)
-        self.encoder = encoder(generator=generator) if not isinstance(encoder, nn.Module) else encoder
-        self.refiner = refiner(generator=generator) if not isinstance(refiner, nn.Module) else refiner
+    def __init__(self, generator: nn.Module, encoder, refiner, image_size: int | None = None):
+        """encoder, refiner: partial inverters (e.g. e4e and optimization configs) or built ones."""
+        super().__init__(generator, image_size)
+        def build(part):
+            return part if isinstance(part, nn.Module) else part(generator=generator, image_size=image_size)
+
+        self.encoder, self.refiner = build(encoder), build(refiner)
 
     def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
         start = self.encoder(x, generator)

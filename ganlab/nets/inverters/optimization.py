@@ -15,8 +15,9 @@ SPACES = ("w+", "w")
 
 class OptimizationInverter(Inverter):
     def __init__(self, generator: nn.Module, perceptual: nn.Module | None = None, steps: int = 200,
-                 lr: float = 0.05, space: str = "w+", mse_weight: float = 1.0, lpips_weight: float = 1.0):
-        super().__init__(generator)
+                 lr: float = 0.05, space: str = "w+", mse_weight: float = 1.0, lpips_weight: float = 1.0,
+                 image_size: int | None = None):
+        super().__init__(generator, image_size)
         if space not in SPACES:
             raise ValueError(f"inverter.space must be one of {SPACES}, got {space!r}")
         if steps < 1:
