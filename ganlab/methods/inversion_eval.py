@@ -83,10 +83,12 @@ class InversionEvaluation:
         features = JudgeFeatures(self.classifier, self.identity, self.judge_size, clean.shape[1])
         rows = {"": module.inverter}
         if self.optimization is not None:
-            rows["optimization"] = self._extra(self.optimization, generator, module.inverter.image_size).to(device)
+            rows["optimization"] = self._extra(self.optimization, generator, module.inverter.image_size)
         if self.hybrid_refiner is not None:
             refiner = self._extra(self.hybrid_refiner, generator, module.inverter.image_size)
-            rows["hybrid"] = HybridInverter(generator, module.inverter, refiner, module.inverter.image_size).to(device)
+            rows["hybrid"] = HybridInverter(generator, module.inverter, refiner, module.inverter.image_size)
+        for inverter in rows.values():
+            inverter.to(device).eval()
         edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
                            self.direction_samples, self.edit_strength)
         metrics, grids = {}, {}
