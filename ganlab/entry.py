@@ -4,6 +4,7 @@ sweep alive when one trial's loss goes NaN, and print where the results are."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
@@ -28,6 +29,13 @@ def print_metrics(metrics: dict[str, float]) -> None:
     print("\n" + "\n".join(f"  {k:<{width}}  {metrics[k]:.4f}" for k in shown))
 
 
+def print_tables(run_dir: Path) -> None:
+    """A recipe's result tables (tables.md, written by its evaluation), after the metrics."""
+    tables = run_dir / "tables.md"
+    if tables.is_file():
+        print(f"\n{tables}:\n\n{tables.read_text()}")
+
+
 def run_task(task: str, cfg: DictConfig) -> float | None:
     try:
         metrics = run.train(cfg) if task == "train" else run.evaluate(cfg)
@@ -46,4 +54,5 @@ def run_task(task: str, cfg: DictConfig) -> float | None:
             wandb.finish()
     print(f"\nrun folder: {cfg.paths.output_dir}  (metrics.json, checkpoints/, samples/)")
     print_metrics(metrics)
+    print_tables(Path(cfg.paths.output_dir))
     return run.sweep_value(cfg, metrics)

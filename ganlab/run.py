@@ -22,7 +22,8 @@ log = logging.getLogger("ganlab")
 
 # Groups that build the parts of a recipe; they may interpolate `data_info`, so they are
 # checked once the data is known.
-PART_GROUPS = ("generator", "discriminator", "inverter", "editor", "degradation", "loss", "metric", "method")
+PART_GROUPS = ("generator", "discriminator", "inverter", "editor", "degradation", "loss", "perceptual", "identity",
+               "domains", "metric", "method")
 ROOT_KEYS = {"task_name", "seed", "ckpt_path", "cache_stages", "optimized_metric", "zoo_overrides",
              "data_info", "stage", "paths", "data", "trainer", "logger", "callbacks", "debug", "experiment_name",
              *PART_GROUPS}
@@ -49,6 +50,8 @@ def prepare(cfg: DictConfig):
     validate(cfg, root_keys=ROOT_KEYS, skip=RUNTIME_KEYS + PART_GROUPS)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = instantiate(cfg.data)
+    if cfg.get("domains"):  # e.g. HQ source / degraded target halves of the data (UDA-inversion)
+        datamodule = instantiate(cfg.domains, images=datamodule)
     datamodule.setup()
     with open_dict(cfg):
         cfg.data_info = {"label_dim": datamodule.label_spec.dim, "label_kind": datamodule.label_spec.kind,
@@ -57,6 +60,7 @@ def prepare(cfg: DictConfig):
     _check_method(cfg)
     provided = {f"method.stages.{name}.module": set((stage.get("inputs") or {}).keys())
                 for name, stage in cfg.method.stages.items()}
+    provided["domains"] = {"images"}
     validate(cfg, skip=("hydra", "stage"), provided=provided)
     return cfg, datamodule
 

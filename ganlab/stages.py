@@ -34,6 +34,8 @@ def trainer_config(cfg: DictConfig, stage: DictConfig) -> DictConfig:
 
 def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig) -> str:
     data = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k != "num_workers"}
+    if cfg.get("domains"):  # the degradation decides what a stage trains on
+        data["domains"] = OmegaConf.to_container(cfg.domains, resolve=True)
     trainer = {k: v for k, v in OmegaConf.to_container(trainer_cfg).items() if k not in _BOOKKEEPING}
     text = OmegaConf.to_yaml(OmegaConf.create({"recipe": rec, "data": data, "trainer": trainer}))
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,147 @@
+"""Evaluation of an inversion recipe on the paired test set (UDA-inversion's Tables I-II):
+
+- inversion, per domain (src: the HQ image is inverted; trg: its LQ version is), always
+  scored against the clean image: PSNR, SSIM, MSE, LPIPS, FID, images per second; for the
+  trained encoder, and (on fewer images) for `optimization` and `hybrid` inversion;
+- editing after inversion: InterFaceGAN and GANSpace directions (fitted on generator
+  samples scored by the attribute classifier) applied to the inverted codes: FID and ID
+  similarity of the edited images per attribute, and edit success (classifier verdict);
+- tables.md (printed at the end of the run) and CSVs in the run folder, grids in
+  samples/eval/ (inversion.png: HQ | LQ | inv(HQ) | inv(LQ) | optimization(LQ);
+  edits.png: HQ | LQ | inv(LQ) | one edit per editor and attribute).
+
+Metric names: test/<metric>_<domain> for the trained encoder, and
+test/<metric>_<domain>_<row> for the other rows (hidden from the printed headline)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ganlab.callbacks.sample_grid import save_grid
+from ganlab.data.domains import DomainDataModule
+from ganlab.methods.inversion_editing import EditScores
+from ganlab.methods.inversion_tables import write_tables
+from ganlab.metrics.inversion_fid import JudgeFeatures, fid
+from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
+from ganlab.metrics.throughput import stopwatch
+from ganlab.nets.inverters.hybrid import HybridInverter
+from ganlab.nets.mode import evaluating
+
+log = logging.getLogger("ganlab")
+
+DOMAINS = ("src", "trg")
+
+
+class InversionEvaluation:
+    def __init__(self, classifier: nn.Module, classifier_labels: list[str], perceptual: nn.Module,
+                 identity: nn.Module | None = None, attributes: list[str] = ("Young", "Smiling", "Male"),
+                 method_name: str = "UDA-inversion", stage: str = "encoder", optimization=None, hybrid_refiner=None,
+                 num_images: int = 256, optimization_images: int = 16, direction_samples: int = 2000,
+                 edit_strength: float = 2.0, judge_size: int = 32, batch_size: int = 64, grid_images: int = 8,
+                 max_batches: int | None = None):
+        """optimization / hybrid_refiner: partial OptimizationInverter configs (null: skip the row).
+        max_batches (debug): a handful of images, directions from 64 samples, 2 optimisation steps."""
+        unknown = [a for a in attributes if a not in classifier_labels]
+        if unknown:
+            raise ValueError(f"method.evaluate.attributes {unknown} are not among the classifier's labels "
+                             f"{list(classifier_labels)} (method.evaluate.classifier_labels)")
+        self.classifier, self.identity, self.perceptual = classifier, identity, perceptual
+        self.columns = {a: list(classifier_labels).index(a) for a in attributes}
+        self.method_name, self.stage = method_name, stage
+        self.optimization, self.hybrid_refiner = optimization, hybrid_refiner
+        self.num_images, self.optimization_images = num_images, optimization_images
+        self.direction_samples, self.edit_strength = direction_samples, edit_strength
+        self.judge_size, self.batch_size, self.grid_images = judge_size, batch_size, grid_images
+        self.debug_steps = None
+        if max_batches is not None:
+            self.num_images = min(num_images, 8 * max_batches)
+            self.optimization_images = min(optimization_images, 2)
+            self.direction_samples = min(direction_samples, 64)
+            self.debug_steps = 2
+
+    def _extra(self, make, generator: nn.Module, image_size: int) -> nn.Module:
+        debug = {} if self.debug_steps is None else {"steps": self.debug_steps}
+        return make(generator=generator, image_size=image_size, **debug)
+
+    def __call__(self, stages: dict, datamodule: DomainDataModule, out_dir: Path) -> dict[str, float]:
+        if not isinstance(datamodule, DomainDataModule):
+            raise TypeError("the inversion evaluation needs paired (HQ, LQ) test data: set domains=hq_lq")
+        module = stages[self.stage]
+        device, generator = module.device, module.generator
+        for net in (self.classifier, self.identity, self.perceptual):
+            if net is not None:
+                net.to(device).eval()
+        batches = [batch._replace(**{k: v.to(device) for k, v in batch._asdict().items()})
+                   for batch in datamodule.pairs("test", self.num_images, self.batch_size)]
+        clean = torch.cat([b.source for b in batches])
+        if len(clean) < 2:
+            raise ValueError(f"the inversion evaluation needs >= 2 test images (FID), the test split has {len(clean)}")
+        features = JudgeFeatures(self.classifier, self.identity, self.judge_size, clean.shape[1])
+        rows = {"": module.inverter}
+        if self.optimization is not None:
+            rows["optimization"] = self._extra(self.optimization, generator, module.inverter.image_size)
+        if self.hybrid_refiner is not None:
+            refiner = self._extra(self.hybrid_refiner, generator, module.inverter.image_size)
+            rows["hybrid"] = HybridInverter(generator, module.inverter, refiner, module.inverter.image_size)
+        for inverter in rows.values():
+            inverter.to(device).eval()
+        edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
+                           self.direction_samples, self.edit_strength)
+        metrics, grids = {}, {}
+        with evaluating(generator):
+            for row, inverter in rows.items():
+                count = len(clean) if row == "" else min(self.optimization_images, len(clean))
+                for domain in DOMAINS:
+                    scores, images = self._score(inverter, generator, batches, domain, count, features, clean,
+                                                 edits if row == "" else None)
+                    suffix = f"_{domain}" + (f"_{row}" if row else "")
+                    metrics.update({f"test/{k}{suffix}": v for k, v in scores.items()})
+                    grids[(row, domain)] = images
+        if "optimization" in rows:
+            metrics["test/speedup_vs_optimization"] = (metrics["test/images_per_s_src"] /
+                                                       metrics["test/images_per_s_src_optimization"])
+        metrics.update(edits.summary(clean, features))
+        self._save_grids(batches[0], grids, edits, Path(out_dir) / "samples" / "eval")
+        write_tables(metrics, self.method_name, list(rows), list(self.columns), out_dir)
+        return metrics
+
+    def _score(self, inverter, generator, batches, domain, count, features, clean, edits):
+        """Metrics of one inverter on one domain over the first `count` test images, and the
+        first grid images' reconstructions."""
+        recon = reconstruction_metrics().to(clean.device)
+        seconds, outputs, lpips, seen = [], [], [], 0
+        for batch in batches:
+            take = min(len(batch.source), count - seen)
+            if take <= 0:
+                break
+            x = (batch.source if domain == "src" else batch.target)[:take]
+            target = batch.source[:take]
+            with evaluating(inverter), stopwatch(x.device, seconds):
+                inversion = inverter(x, generator)
+            with torch.no_grad():
+                recon.update(to_unit(inversion.image), to_unit(target))
+                lpips.append(self.perceptual(inversion.image, target))
+                if edits is not None:
+                    edits.update(domain, inversion, target)
+            outputs.append(inversion.image.detach())
+            seen += take
+        images = torch.cat(outputs)
+        scores = {k: float(v) for k, v in recon.compute().items()}
+        scores["lpips"] = float(torch.cat(lpips).mean())
+        scores["fid"] = fid(clean, images, features)
+        scores["images_per_s"] = seen / sum(seconds)
+        return scores, images[: self.grid_images]
+
+    def _save_grids(self, batch, grids: dict, edits, folder: Path) -> None:
+        n = min(self.grid_images, len(batch.source))
+        columns = [batch.source[:n], batch.target[:n], grids[("", "src")][:n], grids[("", "trg")][:n]]
+        if ("optimization", "trg") in grids and len(grids[("optimization", "trg")]) >= n:
+            columns.append(grids[("optimization", "trg")][:n])
+        save_grid(torch.stack(columns, 1).flatten(0, 1), len(columns), folder / "inversion.png")
+        edited = edits.grid_images(n)
+        rows = torch.stack([batch.source[:n], batch.target[:n], grids[("", "trg")][:n], *edited], 1)
+        save_grid(rows.flatten(0, 1), rows.shape[1], folder / "edits.png")

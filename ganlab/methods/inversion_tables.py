@@ -1,0 +1,52 @@
+"""UDA-inversion's tables from an evaluation's metrics: Table I (inversion: methods x
+src / trg, PSNR, SSIM, FID, MSE, plus LPIPS and images/s) and Table II (editing: per
+editor, domain x method, FID and ID similarity per attribute, plus edit success), as
+tables.md and CSVs in the run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ganlab.metrics.tables import markdown_table, write_csv
+
+INVERSION_COLUMNS = (("PSNR", "psnr"), ("SSIM", "ssim"), ("FID", "fid"), ("MSE", "mse"), ("LPIPS", "lpips"),
+                     ("img/s", "images_per_s"))
+EDIT_COLUMNS = (("FID", "fid"), ("IDs", "id"), ("success", "success"))
+DOMAIN_NAMES = {"src": "Src", "trg": "Trg"}
+
+
+def inversion_table(metrics: dict[str, float], method_name: str, rows: list[str]) -> tuple[list[str], list[list]]:
+    headers = ["Method", *(name for name, _ in INVERSION_COLUMNS)]
+    table = []
+    for row in rows:
+        for domain in DOMAIN_NAMES:
+            suffix = f"_{domain}" + (f"_{row}" if row else "")
+            table.append([f"{row or method_name} ({domain})",
+                          *(metrics.get(f"test/{key}{suffix}", "") for _, key in INVERSION_COLUMNS)])
+    return headers, table
+
+
+def editing_table(metrics: dict[str, float], method_name: str, editor: str,
+                  attributes: list[str]) -> tuple[list[str], list[list]]:
+    headers = ["Domain", "Method", *(f"{a} {name}" for a in attributes for name, _ in EDIT_COLUMNS)]
+    table = [[DOMAIN_NAMES[domain], method_name, *(metrics.get(f"test/edit_{key}_{editor}_{a}_{domain}", "")
+                                                   for a in attributes for _, key in EDIT_COLUMNS)]
+             for domain in DOMAIN_NAMES]
+    return headers, table
+
+
+def write_tables(metrics: dict[str, float], method_name: str, rows: list[str], attributes: list[str],
+                 out_dir: str | Path) -> str:
+    out_dir = Path(out_dir)
+    headers, table = inversion_table(metrics, method_name, rows)
+    write_csv(out_dir / "table_inversion.csv", headers, table)
+    text = ["## Table I: inversion (scored against the clean image)", "", markdown_table(headers, table)]
+    csv_rows = []
+    for editor in ("interfacegan", "ganspace"):
+        headers, table = editing_table(metrics, method_name, editor, attributes)
+        csv_rows += [[editor, *row] for row in table]
+        text += ["", f"## Table II: editing after inversion ({editor})", "", markdown_table(headers, table)]
+    write_csv(out_dir / "table_editing.csv", ["Editor", *headers], csv_rows)
+    markdown = "\n".join(text) + "\n"
+    (out_dir / "tables.md").write_text(markdown)
+    return markdown

@@ -1,0 +1,23 @@
+"""pSp (Richardson et al. 2021): a feature-pyramid encoder with one style head per W+
+entry, predicting offsets from the generator's mean code (start_from_latent_avg)."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ganlab.nets.inverters.base import Inversion, Inverter, mean_code
+from ganlab.nets.inverters.pyramid import FeaturePyramid, StyleHeads
+
+
+class PSPEncoder(Inverter):
+    def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int = 64,
+                 max_width: int = 256, image_size: int | None = None):
+        super().__init__(generator, image_size)
+        self.pyramid = FeaturePyramid(self.image_size, self.channels, width, finest, fpn_width, max_width)
+        self.styles = StyleHeads(self.n_latent, self.style_dim, fpn_width, self.pyramid.resolutions)
+
+    def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
+        self.check(x, generator)
+        wplus = mean_code(generator) + self.styles(self.pyramid(x))
+        return Inversion(wplus, self.synthesize(generator, wplus))

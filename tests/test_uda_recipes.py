@@ -1,0 +1,63 @@
+"""The inversion recipes end to end with debug=fdr, sharing one zoo cache (the generator,
+classifier and identity net are trained once, in their 1-step debug versions): the
+supervised baselines, the UDA ablation switch, and the recipe at 256 px on an FFHQ-layout
+image folder with a rosinality checkpoint (the GPU configuration, run here on the CPU)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from ganlab.nets.stylegan2 import Generator, save_rosinality
+from ganlab.run import train
+
+from .data_files import write_image_folder
+
+SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("zoo_cache")
+
+
+def check_run(cfg, metrics):
+    run_dir = Path(cfg.paths.output_dir)
+    assert json.loads((run_dir / "metrics.json").read_text()) == pytest.approx(metrics)
+    for name in ("tables.md", "table_inversion.csv", "table_editing.csv", "samples/eval/inversion.png",
+                 "samples/eval/edits.png"):
+        assert (run_dir / name).is_file(), name
+    for key in ("test/psnr_src", "test/psnr_trg", "test/fid_trg", "test/images_per_s_trg", "test/edit_fid",
+                "test/psnr_trg_optimization", "test/speedup_vs_optimization"):
+        assert key in metrics and metrics[key] == metrics[key], key
+
+
+@pytest.mark.parametrize("experiment", SUPERVISED)
+def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment):
+    cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr", cache=shared_cache)
+    check_run(cfg, train(cfg))
+    assert "(supervised)" in (Path(cfg.paths.output_dir) / "tables.md").read_text()
+
+
+def test_ablation_without_discrepancy(compose_cfg, shared_cache):
+    cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "loss.discrepancy.weight=0", cache=shared_cache)
+    metrics = train(cfg)
+    check_run(cfg, metrics)
+    assert "encoder/train/loss_l2" in metrics and not [k for k in metrics if "discrepancy" in k]
+
+
+def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp_path):
+    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq), one step;
+    like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is bigger (512 px)."""
+    root = write_image_folder(tmp_path / "ffhq", n=24, size=64)
+    torch.manual_seed(0)
+    g = Generator(512, style_dim=32, n_mlp=1, channels=4)
+    g.mean_latent(256, store=True)
+    checkpoint = save_rosinality(tmp_path / "stylegan2-ffhq.pt", g)
+    cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "data=image_folder", f"data.root={root}",
+                      "data.image_size=256", "data.batch_size=2", "data.num_workers=0", "data.splits=[0.5,0.25,0.25]",
+                      "generator=stylegan2_ffhq", f"generator.checkpoint={checkpoint}", "inverter.width=8",
+                      "inverter.fpn_width=16", cache=shared_cache)
+    metrics = train(cfg)
+    check_run(cfg, metrics)
