@@ -53,7 +53,9 @@ def prepare(cfg: DictConfig):
     with open_dict(cfg):
         cfg.data_info = {"label_dim": datamodule.label_spec.dim, "label_kind": datamodule.label_spec.kind,
                          "label_names": list(datamodule.label_spec.names), "channels": datamodule.channels,
-                         "image_size": datamodule.image_size}
+                         "image_size": datamodule.image_size,
+                         # facts only some datamodules have (latent codes: latent_dim, n_latent, edits)
+                         **(datamodule.extra_info() if hasattr(datamodule, "extra_info") else {})}
     _check_method(cfg)
     provided = {f"method.stages.{name}.module": set((stage.get("inputs") or {}).keys())
                 for name, stage in cfg.method.stages.items()}

@@ -1,0 +1,1 @@
+"""Losses: small nn.Modules (optimal transport, ...)."""
