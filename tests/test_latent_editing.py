@@ -18,15 +18,6 @@ from ganlab.nets.encoders import ConvEncoder
 from ganlab.nets.stylegan2 import Generator
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one intra-op thread is faster than two (and far faster on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_source_weights_on_a_hand_checked_case():
     # columns: [Male, Blond]; sources (not blond): 3 men, 1 woman; targets (blond): 1 man, 3 women
     source = torch.tensor([[1.0, 0], [1, 0], [1, 0], [0, 0]])

@@ -141,6 +141,8 @@ class LatentCodesDataModule(pl.LightningDataModule):
         for part in (generator, classifier, inverter):
             if part is not None:
                 part.eval().to(self.device)
+        if images.label_spec.dim == 0:
+            images.setup()  # e.g. CelebA with all attributes: the names come from its files
         self.label_spec = images.label_spec
         self.channels, self.image_size = images.channels, images.image_size
         self.requested_edits = list(edits) if edits else None
@@ -215,7 +217,6 @@ class LatentCodesDataModule(pl.LightningDataModule):
     @torch.no_grad()
     def _invert(self) -> dict:
         self.images.setup()
-        encode = getattr(self.inverter, "encode", self.inverter)
         codes, labels, probabilities, splits, start = [], [], [], {}, 0
         per_split = max(1, self.num_codes // len(SPLITS)) if self.fast else None
         for name in SPLITS:
@@ -223,7 +224,8 @@ class LatentCodesDataModule(pl.LightningDataModule):
             n = len(data) if per_split is None else min(per_split, len(data))
             for i in range(0, n, self.render_batch_size):
                 x, y = data[torch.arange(i, min(n, i + self.render_batch_size))]
-                codes.append(encode(x.to(self.device)).float().cpu())
+                inversion = self.inverter(x.to(self.device), self.generator)  # ganlab.nets.inverters API
+                codes.append(getattr(inversion, "wplus", inversion).float().cpu())
                 labels.append(y.float())
                 probabilities.append(classify(self.classifier, x, self.label_spec.kind))
             splits[name] = torch.arange(start, start + n)
