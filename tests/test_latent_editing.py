@@ -2,7 +2,9 @@
 LT's switchable loss terms, the task parser and the cached latent-code datasets."""
 
 import pytest
+import pytorch_lightning as pl
 import torch
+from pytorch_lightning.callbacks import ModelCheckpoint
 
 from ganlab.data.latents import LatentCodesDataModule
 from ganlab.data.synthfaces import SynthFacesDataModule
@@ -14,6 +16,7 @@ from ganlab.losses.sinkhorn import SinkhornDivergence
 from ganlab.methods.classifier import ImageClassifier
 from ganlab.methods.latent_classifier import LatentClassifier
 from ganlab.methods.lt import LatentTransformer
+from ganlab.methods.lw import LatentWasserstein
 from ganlab.nets.encoders import ConvEncoder
 from ganlab.nets.stylegan2 import Generator
 
@@ -159,3 +162,38 @@ def test_invert_source_needs_an_inverter():
     with pytest.raises(ValueError, match="inverter=psp"):
         LatentCodesDataModule(Generator(32, style_dim=16, n_mlp=1, channels=8), None,
                               SynthFacesDataModule(image_size=32, num_images=10), source="invert")
+
+
+class Crash(pl.Callback):
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        if trainer.current_epoch == 2 and batch_idx == 1:
+            raise RuntimeError("simulated kill")
+
+
+def _fit_lw(datamodule, root, callbacks=(), ckpt_path=None):
+    torch.manual_seed(0)
+    classifier = LatentClassifier(16, datamodule.n_latent, 12, "binary", optimizer=None, hidden=[8])
+    lw = LatentWasserstein(["Male", "Smiling"], list(datamodule.label_spec.names), "binary", 16,
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), sinkhorn=SinkhornDivergence(0.5, 0.5),
+                           attribute_sinkhorn=SinkhornDivergence(0.5, 0.5), weight_attributes=["Young"],
+                           patience=2, max_batch_size=32, latent_classifier=classifier)
+    trainer = pl.Trainer(max_epochs=5, reload_dataloaders_every_n_epochs=1, logger=False, enable_progress_bar=False,
+                         enable_model_summary=False, default_root_dir=root, num_sanity_val_steps=0,
+                         callbacks=[ModelCheckpoint(dirpath=root, save_last=True), *callbacks])
+    trainer.fit(lw, datamodule=datamodule, ckpt_path=ckpt_path)
+    return lw
+
+
+def test_lw_stops_per_edit_and_resumes_exactly(tmp_path):
+    torch.manual_seed(0)
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
+    data = _codes_datamodule(tmp_path / "cache", generator, classifier)
+    reference = _fit_lw(data, tmp_path / "a")
+    assert torch.isfinite(reference.best_val).all()  # every edit kept a best snapshot
+    assert not torch.equal(reference.best.b[0], torch.zeros(16))  # ... which moved away from the identity
+    with pytest.raises(RuntimeError, match="simulated kill"):
+        _fit_lw(data, tmp_path / "b", callbacks=[Crash()])
+    resumed = _fit_lw(data, tmp_path / "b", ckpt_path=str(tmp_path / "b" / "last.ckpt"))
+    for key, value in reference.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[key], value, msg=key)
