@@ -10,9 +10,10 @@
    seconds per epoch (median of repeats), codes/s, steps, batch size.
 2. Peak memory of one LW step (loss + backward; with --disentangle both Sinkhorn terms) with
    the tensorized backend at a few batch sizes, each in a fresh process (CPU: growth of the
-   resident size, sampled every ms; CUDA: max allocated), fitted as a + b N^2 + c N D and extrapolated to the batch sizes the paper's rule gives on
-   CelebA-HQ-sized sets (30k codes: up to 15k per side), W (512) and W+ (18 x 512) codes,
-   against `--budget-gib`. The chosen backend is the tensorized one where that fits.
+   resident size, sampled every ms; CUDA: max allocated), fitted as a + b N^2 + c N D and
+   extrapolated to the batch sizes the paper's rule gives on CelebA-HQ-sized sets (30k
+   codes: up to 15k per side), W (512) and W+ (18 x 512) codes, against `--budget-gib`.
+   The chosen backend is the tensorized one where that fits.
 
 Codes: N(0, I) negatives and N(0.5, I) positives (the scale of StyleGAN2's W space)."""
 
