@@ -5,10 +5,12 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from omegaconf import OmegaConf
 
+from ganlab.config.validate import ConfigError
 from ganlab.nets.stylegan2 import Generator, save_rosinality
-from ganlab.run import train
+from ganlab.run import evaluate, train
 
 from .data_files import write_celeba
 
@@ -35,3 +37,19 @@ def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
     edits = OmegaConf.load(run / "config.yaml").data_info.edits
     assert edits and all((run / "curves" / f"{e}.png").is_file() and (run / "samples" / "eval" / f"{e}.png").is_file()
                          for e in edits)
+
+
+def test_eval_restores_the_sibling_editors_from_the_stage_cache(compose_cfg, tmp_path):
+    """eval.py from the last stage's checkpoint (LT w/o reg.) gives the training run's
+    metrics: the other editors (LW, LT), not part of that checkpoint, come from the cache."""
+    quick = ["+experiment=lw_multidigits", "debug=limit", "data.fast_dev_run=true"]
+    cfg = compose_cfg(*quick, cache=tmp_path / "cache")
+    trained = train(cfg)
+    ckpt = Path(cfg.paths.output_dir) / "checkpoints" / "lt_noreg" / "last.ckpt"
+    again = evaluate(compose_cfg(*quick, f"ckpt_path={ckpt}", cache=tmp_path / "cache", config_name="eval"))
+    edits = {k: v for k, v in trained.items() if k.startswith("test/")}
+    assert edits and {k: again[k] for k in edits} == edits
+    for cached in (tmp_path / "cache" / "stages").glob("lt-*.pt"):
+        cached.unlink()
+    with pytest.raises(ConfigError, match="'lt' is not part of 'lt_noreg'"):
+        evaluate(compose_cfg(*quick, f"ckpt_path={ckpt}", cache=tmp_path / "cache", config_name="eval"))

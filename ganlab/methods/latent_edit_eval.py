@@ -166,9 +166,10 @@ class LatentEditEvaluation:
         return hi
 
     def _real_targets(self, datamodule, task: EditTask) -> torch.Tensor:
+        """Real images that have the target (train split: rare attributes need the numbers)."""
         images = datamodule.images
-        rows = task.targets(images.labels("test")).nonzero().squeeze(1)[: self.fid_codes]
-        return images.split("test")[rows][0]
+        rows = task.targets(images.labels("train")).nonzero().squeeze(1)[: self.fid_codes]
+        return images.split("train")[rows][0]
 
     # ------------------------------------------------------------------ reports
     def _classifier_reports(self, datamodule, latent_classifier, out_dir: Path) -> dict[str, float]:
@@ -195,7 +196,8 @@ class LatentEditEvaluation:
             metrics[f"test/reference_change_{metric_key(task_name)}"] = reference[task_name]
             for key, entry in per_editor.items():
                 values = {m: sum(p[m] for p in entry["points"]) / len(entry["points"]) for m in entry["points"][0]}
-                values |= {f"{m}_at1": v for m, v in entry["natural"].items() if m in ("target_change", "latent_change")}
+                values |= {f"{m}_at1": v for m, v in entry["natural"].items()
+                           if m in ("target_change", "latent_change")}
                 values["alpha_max"] = entry["alpha_max"]
                 if "fid" in entry:
                     values["fid"] = entry["fid"]

@@ -17,7 +17,8 @@ def classifier_scores(probabilities: torch.Tensor, labels: torch.Tensor, kind: s
         truth = labels.argmax(1)
         hits = probabilities.argmax(1) == truth
         out[f"{prefix}_acc"] = float(hits.float().mean())
-        per = [float(hits[truth == c].float().mean()) if (truth == c).any() else float("nan") for c in range(len(names))]
+        per = [float(hits[truth == c].float().mean()) if (truth == c).any() else float("nan")
+               for c in range(len(names))]
         auc = MulticlassAUROC(num_classes=len(names), average=None)(probabilities, truth)
     else:
         per_hits = ((probabilities > 0.5).float() == labels).float().mean(0)

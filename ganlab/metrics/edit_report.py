@@ -125,9 +125,9 @@ def write_data_reports(datamodule, scores: dict[str, float], out_dir: Path) -> N
     """classifiers.md, latent_codes.md and attribute_correlations.csv."""
     out_dir.mkdir(parents=True, exist_ok=True)
     names = list(datamodule.label_spec.names)
+    labels = "the image classifier on the rendered codes" if datamodule.source == "sample" else "the real labels"
     lines = ["# Classifiers on held-out data", "",
-             "Image classifier on real test images; latent classifier on test codes (labels: "
-             f"{'the image classifier on the rendered codes' if datamodule.source == 'sample' else 'the real labels'}).",
+             f"Image classifier on real test images; latent classifier on test codes (labels: {labels}).",
              "", "| label | image acc | image AUC | latent acc | latent AUC |", "|---|---|---|---|---|"]
     for n in ["", *names]:
         cells = [scores.get(f"test/{who}_{m}{'_' + n if n else ''}") for who in ("image_classifier",
