@@ -13,10 +13,11 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 from torchvision.io import read_image
 
+from ganlab import module_files
 from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
 from ganlab.config.validate import ConfigError, validate
-from ganlab.stages import checkpoint_stage, run_stages, trainer_config
+from ganlab.stages import checkpoint_stage, depends_on, run_stages, stage_cache_file, trainer_config
 
 log = logging.getLogger("ganlab")
 
@@ -56,7 +57,9 @@ def prepare(cfg: DictConfig):
     with open_dict(cfg):
         cfg.data_info = {"label_dim": datamodule.label_spec.dim, "label_kind": datamodule.label_spec.kind,
                          "label_names": list(datamodule.label_spec.names), "channels": datamodule.channels,
-                         "image_size": datamodule.image_size}
+                         "image_size": datamodule.image_size,
+                         # facts only some datamodules have (latent codes: latent_dim, n_latent, edits)
+                         **(datamodule.extra_info() if hasattr(datamodule, "extra_info") else {})}
     _check_method(cfg)
     provided = {f"method.stages.{name}.module": set((stage.get("inputs") or {}).keys())
                 for name, stage in cfg.method.stages.items()}
@@ -126,7 +129,8 @@ def train(cfg: DictConfig) -> dict[str, float]:
 
 def evaluate(cfg: DictConfig) -> dict[str, float]:
     """Recompute a run's metrics from a checkpoint of the recipe's last stage (which holds
-    the weights of every stage it was built on)."""
+    the weights of every stage it was built on); stages it is not built on (e.g. the other
+    editors a recipe compares) come from the stage cache."""
     if not cfg.get("ckpt_path"):
         raise ConfigError("eval.py needs ckpt_path=.../checkpoints/<last stage>/last.ckpt")
     cfg, datamodule = prepare(cfg)
@@ -135,11 +139,18 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     if stage != stage_names[-1]:
         raise ConfigError(f"ckpt_path is a checkpoint of stage {stage!r}; eval.py needs the last stage's "
                           f"({stage_names[-1]!r}): .../checkpoints/{stage_names[-1]}/last.ckpt")
-    modules = {}
+    modules, recipes, in_checkpoint = {}, {}, depends_on(cfg, stage) | {stage}
     for name in stage_names:
         node = cfg.method.stages[name]
-        inputs = {arg: modules[src] for arg, src in (node.get("inputs") or {}).items()}
-        modules[name] = instantiate(node.module, **inputs)
+        sources = dict(node.get("inputs") or {})
+        modules[name] = instantiate(node.module, **{arg: modules[src] for arg, src in sources.items()})
+        recipes[name] = module_files.recipe(node.module, {arg: recipes[src] for arg, src in sources.items()})
+        if name not in in_checkpoint:
+            cached = stage_cache_file(cfg, name, node, recipes[name])
+            if not cached.is_file():
+                raise ConfigError(f"stage {name!r} is not part of {stage!r}'s checkpoint and has no cached result at "
+                                  f"{cached}; run train.py with the same settings first (cache_stages=true)")
+            modules[name].load_state_dict(module_files.read(cached)["state_dict"])
     state = torch.load(cfg.ckpt_path, map_location="cpu", weights_only=True)["state_dict"]
     modules[stage].load_state_dict(state)
     metrics = _evaluate(cfg, datamodule, modules)

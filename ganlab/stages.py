@@ -41,6 +41,23 @@ def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def stage_cache_file(cfg: DictConfig, name: str, stage: DictConfig, rec: dict) -> Path:
+    """Where a finished stage's module is cached (keyed by everything that determines it)."""
+    return Path(cfg.paths.cache_dir) / "stages" / f"{name}-{stage_key(cfg, rec, trainer_config(cfg, stage))}.pt"
+
+
+def depends_on(cfg: DictConfig, name: str) -> set[str]:
+    """The stages whose modules `name` is built on (its inputs, theirs, ...)."""
+    found: set[str] = set()
+    todo = list((cfg.method.stages[name].get("inputs") or {}).values())
+    while todo:
+        src = todo.pop()
+        if src not in found:
+            found.add(src)
+            todo += list((cfg.method.stages[src].get("inputs") or {}).values())
+    return found
+
+
 def checkpoint_stage(ckpt_path: str | None) -> str | None:
     """Which stage a Lightning checkpoint written by ganlab belongs to."""
     if not ckpt_path:
@@ -82,7 +99,7 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
         module = instantiate(stage.module, **{arg: modules[src] for arg, src in sources.items()})
         rec = module_files.recipe(stage.module, {arg: recipes[src] for arg, src in sources.items()})
         trainer_cfg = trainer_config(cfg, stage)
-        cached = Path(cfg.paths.cache_dir) / "stages" / f"{name}-{stage_key(cfg, rec, trainer_cfg)}.pt"
+        cached = stage_cache_file(cfg, name, stage, rec)
         use_cache = cfg.cache_stages and not trainer_cfg.get("fast_dev_run")
         if use_cache and cached.is_file() and name != resume_stage:
             payload = module_files.read(cached)

@@ -1,0 +1,199 @@
+"""Latent editing parts: LW's sample weights and batch rule, the Sinkhorn loss moving codes,
+LT's switchable loss terms, the task parser and the cached latent-code datasets."""
+
+import pytest
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.callbacks import ModelCheckpoint
+
+from ganlab.data.latents import LatentCodesDataModule
+from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.editing.affine import AffineEdits
+from ganlab.editing.pair_batches import pair_batches
+from ganlab.editing.sample_weights import source_weights
+from ganlab.editing.tasks import parse_tasks
+from ganlab.losses.sinkhorn import SinkhornDivergence
+from ganlab.methods.classifier import ImageClassifier
+from ganlab.methods.latent_classifier import LatentClassifier
+from ganlab.methods.lt import LatentTransformer
+from ganlab.methods.lw import LatentWasserstein
+from ganlab.nets.encoders import ConvEncoder
+from ganlab.nets.stylegan2 import Generator
+
+
+def test_source_weights_on_a_hand_checked_case():
+    # columns: [Male, Blond]; sources (not blond): 3 men, 1 woman; targets (blond): 1 man, 3 women
+    source = torch.tensor([[1.0, 0], [1, 0], [1, 0], [0, 0]])
+    target = torch.tensor([[1.0, 1], [0, 1], [0, 1], [0, 1]])
+    # 1 / n+(combination): men 1/1, the woman 1/3, normalised by 3 + 1/3
+    torch.testing.assert_close(source_weights(source, target, [0], "inverse_target_count"),
+                               torch.tensor([0.3, 0.3, 0.3, 0.1]))
+    # n+ / n-: men 1/3 each, the woman 3: the sources' mass per combination is the targets' share
+    w = source_weights(source, target, [0], "target_share")
+    torch.testing.assert_close(w, torch.tensor([1 / 12, 1 / 12, 1 / 12, 0.75]))
+    torch.testing.assert_close(w[:3].sum(), torch.tensor(0.25))
+    torch.testing.assert_close(source_weights(source, target, [0], "uniform"), torch.full((4,), 0.25))
+    # a combination no target has gets no mass
+    no_men = target[1:]
+    assert source_weights(source, no_men, [0], "inverse_target_count")[:3].sum() == 0
+
+
+def test_pair_batches_follow_the_paper_rule():
+    g = torch.Generator().manual_seed(0)
+    steps = pair_batches(10, 4, g)  # batch = min(10, 4) = 4; source chunks 4, 4, 2 (2 >= half a batch: kept)
+    assert [len(s) for s, _ in steps] == [4, 4, 2] and all(len(t) == 4 for _, t in steps)
+    assert sorted(torch.cat([s for s, _ in steps]).tolist()) == list(range(10))
+    assert [len(s) for s, _ in pair_batches(9, 4, g)] == [4, 4]  # a last chunk of 1 is badly unbalanced
+    steps = pair_batches(3, 8, g)  # more targets than sources: all sources each step, targets in chunks
+    assert [(len(s), len(t)) for s, t in steps] == [(3, 3), (3, 3), (3, 2)]
+    capped = pair_batches(10, 6, g, max_batch_size=3)
+    assert all(len(s) == 3 and len(t) == 3 for s, t in capped) and len(capped) == 3
+
+
+def test_sinkhorn_loss_moves_a_gaussian_onto_another():
+    g = torch.Generator().manual_seed(0)
+    shift = torch.tensor([2.0, -1.0, 0.0, 1.5])
+    source, target = torch.randn(200, 4, generator=g), torch.randn(200, 4, generator=g) + shift
+    edits, loss_fn = AffineEdits(1, 4), SinkhornDivergence(blur=0.05, scaling=0.5)
+    opt = torch.optim.Adam(edits.parameters(), lr=0.05)
+    losses = []
+    for _ in range(80):
+        loss = loss_fn(edits(source, 0), target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    assert losses[-1] < 0.1 * losses[0], losses[::10]
+    moved = edits(source, 0).detach()
+    assert (moved.mean(0) - shift).abs().max() < 0.3
+    torch.testing.assert_close(edits(source, 0, 0.0), source)  # alpha = 0: no edit
+
+
+def test_sinkhorn_rejects_bad_weights_and_missing_keops():
+    loss = SinkhornDivergence()
+    with pytest.raises(ValueError, match="positive"):
+        loss(torch.randn(3, 2), torch.randn(3, 2), torch.tensor([0.5, 0.5, 0.0]))
+    try:
+        import pykeops  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="tensorized"):
+            SinkhornDivergence(backend="online")
+
+
+def _lt(**weights):
+    names = ["Male", "Smiling", "Young"]
+    classifier = LatentClassifier(latent_dim=8, n_latent=3, num_labels=3, label_kind="binary", optimizer=None,
+                                  hidden=[16])
+    return LatentTransformer(tasks=["Smiling"], label_names=names, label_kind="binary", latent_dim=8, n_latent=3,
+                             optimizer=None, latent_classifier=classifier, **weights)
+
+
+def test_lt_loss_terms_switch_off():
+    codes = torch.randn(16, 8, generator=torch.Generator().manual_seed(0))
+    lt = _lt()
+    lt.correlation[1, 0] = lt.correlation[0, 1] = 0.5  # Smiling correlates with Male
+    total, parts = lt.objective(0, codes)
+    assert set(parts) == {"class", "recon", "reg"} and all(float(v) > 0 for v in parts.values())
+    torch.testing.assert_close(total, parts["class"] + 10 * parts["recon"] + parts["reg"])
+    assert lt.mask(0, 1.0).tolist() == [0.5, 0.0, 1.0]
+    total, parts = _lt(weight_recon=0.0, weight_reg=0.0).objective(0, codes)  # "LT without regularisation"
+    assert set(parts) == {"class"} and torch.equal(total, parts["class"])
+    total, parts = _lt(weight_class=0.0, weight_reg=0.0).objective(0, codes)
+    assert set(parts) == {"recon"}
+    total.backward()
+    with pytest.raises(ValueError, match="every loss weight is 0"):
+        _lt(weight_class=0.0, weight_recon=0.0, weight_reg=0.0).objective(0, codes)
+    assert not any(p.requires_grad for p in _lt().latent_classifier.parameters())  # C is a fixed judge
+
+
+def test_edit_tasks_parse_and_fail_clearly():
+    names = ["count_1", "count_2", "count_3"]
+    tasks = parse_tasks(None, names, "categorical")
+    assert [t.name for t in tasks] == ["count_1->count_2", "count_2->count_3"]
+    labels = torch.eye(3)
+    assert tasks[0].sources(labels).tolist() == [True, False, False]
+    assert tasks[0].targets(labels).tolist() == [False, True, False]
+    with pytest.raises(ValueError, match="SOURCE->TARGET"):
+        parse_tasks(["count_1"], names, "categorical")
+    with pytest.raises(ValueError, match="no such attribute"):
+        parse_tasks(["Bald"], ["Male"], "binary")
+
+
+def _codes_datamodule(tmp_path, generator, classifier, seed=0):
+    images = SynthFacesDataModule(image_size=32, num_images=100)
+    return LatentCodesDataModule(generator, classifier, images, edits=["Male", "Smiling"], seed=seed,
+                                 cache_dir=str(tmp_path), device="cpu", fast_dev_run=True, fast_dev_codes=200)
+
+
+def test_latent_codes_are_built_once_and_cached(tmp_path, monkeypatch):
+    torch.manual_seed(0)
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
+    calls = []
+    real_synthesis = generator.synthesis
+    monkeypatch.setattr(generator, "synthesis", lambda *a, **k: calls.append(1) or real_synthesis(*a, **k))
+
+    first = _codes_datamodule(tmp_path, generator, classifier)
+    first.setup()
+    assert calls and first.cache_path.is_file()  # miss: rendered, labelled, written
+    assert first.split("train").codes.shape[1:] == (16,) and len(first.split("test")) > 0
+    assert first.extra_info() == {"latent_dim": 16, "n_latent": generator.n_latent, "edits": ["Male", "Smiling"],
+                                  "code_shape": [16]}
+
+    calls.clear()
+    again = _codes_datamodule(tmp_path, generator, classifier)
+    again.setup()
+    assert not calls and again.cache_path == first.cache_path  # hit: nothing rendered
+    assert torch.equal(again.split("val").codes, first.split("val").codes)
+    assert torch.equal(again.labels("train"), first.labels("train"))
+
+    key = first.cache_key()
+    other_seed = _codes_datamodule(tmp_path, generator, classifier, seed=1)
+    other_seed.setup()
+    assert calls and other_seed.cache_path != first.cache_path  # miss: another seed
+    with torch.no_grad():
+        generator.style[1].weight.add_(1.0)
+    retrained = _codes_datamodule(tmp_path, generator, classifier)
+    assert retrained.cache_key() != key  # new weights never reuse stale codes
+    assert len(list((tmp_path / "latents").glob("*.pt"))) == 2 and not list((tmp_path / "latents").glob("*.tmp"))
+
+
+def test_invert_source_needs_an_inverter():
+    with pytest.raises(ValueError, match="inverter=psp"):
+        LatentCodesDataModule(Generator(32, style_dim=16, n_mlp=1, channels=8), None,
+                              SynthFacesDataModule(image_size=32, num_images=10), source="invert")
+
+
+class Crash(pl.Callback):
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        if trainer.current_epoch == 2 and batch_idx == 1:
+            raise RuntimeError("simulated kill")
+
+
+def _fit_lw(datamodule, root, callbacks=(), ckpt_path=None):
+    torch.manual_seed(0)
+    classifier = LatentClassifier(16, datamodule.n_latent, 12, "binary", optimizer=None, hidden=[8])
+    lw = LatentWasserstein(["Male", "Smiling"], list(datamodule.label_spec.names), "binary", 16,
+                           optimizer=lambda p: torch.optim.Adam(p, lr=1e-2), sinkhorn=SinkhornDivergence(0.5, 0.5),
+                           attribute_sinkhorn=SinkhornDivergence(0.5, 0.5), weight_attributes=["Young"],
+                           patience=2, max_batch_size=32, latent_classifier=classifier)
+    trainer = pl.Trainer(max_epochs=5, reload_dataloaders_every_n_epochs=1, logger=False, enable_progress_bar=False,
+                         enable_model_summary=False, default_root_dir=root, num_sanity_val_steps=0,
+                         callbacks=[ModelCheckpoint(dirpath=root, save_last=True), *callbacks])
+    trainer.fit(lw, datamodule=datamodule, ckpt_path=ckpt_path)
+    return lw
+
+
+def test_lw_stops_per_edit_and_resumes_exactly(tmp_path):
+    torch.manual_seed(0)
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
+    data = _codes_datamodule(tmp_path / "cache", generator, classifier)
+    reference = _fit_lw(data, tmp_path / "a")
+    assert torch.isfinite(reference.best_val).all()  # every edit kept a best snapshot
+    assert not torch.equal(reference.best.b[0], torch.zeros(16))  # ... which moved away from the identity
+    with pytest.raises(RuntimeError, match="simulated kill"):
+        _fit_lw(data, tmp_path / "b", callbacks=[Crash()])
+    resumed = _fit_lw(data, tmp_path / "b", ckpt_path=str(tmp_path / "b" / "last.ckpt"))
+    for key, value in reference.state_dict().items():
+        torch.testing.assert_close(resumed.state_dict()[key], value, msg=key)

@@ -1,0 +1,55 @@
+"""The latent-editing recipes' files and the paper-scale recipe on tiny files (the others run
+in test_recipes with debug=fdr)."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from ganlab.config.validate import ConfigError
+from ganlab.nets.stylegan2 import Generator, save_rosinality
+from ganlab.run import evaluate, train
+
+from .data_files import write_celeba
+
+
+def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
+    """lw_ffhq end to end: a rosinality checkpoint (architecture read from it), a CelebA folder
+    in its published layout; the run folder holds the paper's tables and curves."""
+    root = write_celeba(tmp_path / "celeba", n=12)
+    checkpoint = save_rosinality(tmp_path / "g.pt", Generator(32, style_dim=16, n_mlp=1, channels=8))
+    cfg = compose_cfg("+experiment=lw_ffhq", "debug=fdr", f"data.images.root={root}", "data.images.num_workers=0",
+                      "data.images.batch_size=4", f"generator.checkpoint={checkpoint}", "method.evaluate.identity=null",
+                      # 8 W+ layers at 32 px (the recipe's 11 are for 18 at 1024 px)
+                      "method.stages.lt.module.edit_layers=5", "method.stages.lt_noreg.module.edit_layers=5")
+    metrics = train(cfg)
+    run = Path(cfg.paths.output_dir)
+    assert {"test/lw/target_change", "test/lt_w_o_reg/preservation", "test/interfacegan/alpha_max"} <= set(metrics)
+    assert json.loads((run / "metrics.json").read_text()) == metrics
+    rows = list(csv.reader((run / "edit_table.csv").open()))
+    assert [r[0] for r in rows[1:]] == ["LW", "LW w/o dis.", "LT", "LT w/o reg.", "InterFaceGAN", "GANSpace"]
+    table = (run / "edit_table.md").read_text()
+    assert "## Attribute preservation rate" in table and "| LT w/o reg. |" in table
+    for name in ("classifiers.md", "latent_codes.md", "attribute_correlations.csv"):
+        assert (run / name).is_file(), name
+    edits = OmegaConf.load(run / "config.yaml").data_info.edits
+    assert edits and all((run / "curves" / f"{e}.png").is_file() and (run / "samples" / "eval" / f"{e}.png").is_file()
+                         for e in edits)
+
+
+def test_eval_restores_the_sibling_editors_from_the_stage_cache(compose_cfg, tmp_path):
+    """eval.py from the last stage's checkpoint (LT w/o reg.) gives the training run's
+    metrics: the other editors (LW, LT), not part of that checkpoint, come from the cache."""
+    quick = ["+experiment=lw_multidigits", "debug=limit", "data.fast_dev_run=true"]
+    cfg = compose_cfg(*quick, cache=tmp_path / "cache")
+    trained = train(cfg)
+    ckpt = Path(cfg.paths.output_dir) / "checkpoints" / "lt_noreg" / "last.ckpt"
+    again = evaluate(compose_cfg(*quick, f"ckpt_path={ckpt}", cache=tmp_path / "cache", config_name="eval"))
+    edits = {k: v for k, v in trained.items() if k.startswith("test/")}
+    assert edits and {k: again[k] for k in edits} == edits
+    for cached in (tmp_path / "cache" / "stages").glob("lt-*.pt"):
+        cached.unlink()
+    with pytest.raises(ConfigError, match="'lt' is not part of 'lt_noreg'"):
+        evaluate(compose_cfg(*quick, f"ckpt_path={ckpt}", cache=tmp_path / "cache", config_name="eval"))
