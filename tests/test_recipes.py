@@ -12,7 +12,7 @@ from .conftest import CONFIG_DIR
 from .data_files import write_celeba
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
-NEEDS_REAL_DATA = {"icgan_celeba"}  # covered by test_real_data_recipes with tiny folders
+NEEDS_REAL_DATA = {"icgan_celeba", "scgan_ffhq"}  # covered with tiny folders (test_real_data_recipes, test_scgan)
 
 
 @pytest.mark.parametrize("experiment", sorted(set(EXPERIMENTS) - NEEDS_REAL_DATA))

@@ -2,14 +2,19 @@
 uniform re-sampling (the recipes themselves run in test_recipes / test_scgan_recipes)."""
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, mode_kl, soft_labels, uniform_levels
 from ganlab.nets.mode_discriminator import ModeDiscriminator
 from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
-from ganlab.nets.stylegan2 import Discriminator, Generator
+from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
+from ganlab.run import train
+
+from .data_files import write_image_folder
 
 
 def tiny_generator(seed: int = 0) -> Generator:
@@ -119,3 +124,41 @@ def test_uniform_resampling_covers_the_whole_range():
     assert torch.allclose(share, torch.tensor([0.25, 0.5, 0.25]), atol=0.01)
     assert labels[..., 2].mean().item() == pytest.approx(0.25, abs=0.01)
     assert torch.allclose(labels.sum(-1), torch.ones(20000, 3))
+
+
+def _run_scgan_ffhq(compose_cfg, tmp_path, size: int) -> tuple[dict, Path]:
+    """scgan_ffhq with debug=fdr on a tiny image folder and a tiny (2-channel) G / D of
+    `size` px written by save_rosinality, boundary normals as .npy files."""
+    torch.manual_seed(0)
+    g_ema = Generator(size, style_dim=8, n_mlp=1, channels=2)
+    g_ema.mean_latent(64, store=True)
+    ckpt = save_rosinality(tmp_path / "tiny-ffhq.pt", g_ema, Generator(size, style_dim=8, n_mlp=1, channels=2),
+                           Discriminator(size, channels=2))
+    files = []
+    for name in ("Eyeglasses", "Smiling", "Young"):
+        np.save(tmp_path / f"{name}.npy", np.random.default_rng(0).normal(size=(1, 8)).astype(np.float32))
+        files.append(f"method.stages.scgan.module.boundaries.files.{name}={tmp_path / name}.npy")
+    root = write_image_folder(tmp_path / "ffhq", n=20)
+    cfg = compose_cfg("+experiment=scgan_ffhq", "debug=fdr", f"data.root={root}", f"data.image_size={size}",
+                      "data.num_workers=0", "data.batch_size=2", f"generator.checkpoint={ckpt}", "inverter.width=4",
+                      "inverter.hidden=16", "method.stages.scgan.module.grid_rows=1", "method.evaluate.batch_size=2",
+                      *files)
+    metrics = train(cfg)
+    run = Path(cfg.paths.output_dir)
+    assert set(metrics) >= {"test/self_label_high_Eyeglasses", "test/self_label_high_Young"}
+    assert (run / "self_label_positions.png").is_file() and (run / "samples" / "eval" / "edit_Smiling.png").is_file()
+    exported = torch.load(run / "stylegan2-rosinality.pt", weights_only=True)
+    assert exported["g_ema"]["input.multiinput"].shape == (1, 2, 4, 4, 10)  # 3 attributes x 3 levels + base
+    return metrics, run
+
+
+def test_scgan_ffhq_recipe_on_a_tiny_folder_and_checkpoint(compose_cfg, tmp_path):
+    """The paper-scale recipe as it is but for the resolution (64 px here, for speed):
+    checkpoint loaded as-is, boundary files, one step of every stage, the evaluation."""
+    _run_scgan_ffhq(compose_cfg, tmp_path, 64)
+
+
+@pytest.mark.slow
+def test_scgan_ffhq_recipe_at_1024_px(compose_cfg, tmp_path):
+    """The same at the recipe's own 1024 px (minutes on a CPU: 1024 px activations)."""
+    _run_scgan_ffhq(compose_cfg, tmp_path, 1024)

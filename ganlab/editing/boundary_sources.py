@@ -20,38 +20,51 @@ from ganlab.nets.mode import evaluating
 
 
 class ClassifierBoundaries:
-    """classifier: `.predict(images) -> 0/1 [B, L]` over `label_names`; `attributes` picks
-    the columns; `num_samples` W codes drawn from `seed`."""
+    """classifier: an ImageClassifier whose `net(x)` gives one logit per name in `label_names`;
+    `attributes` picks the columns; `num_samples` W codes drawn from `seed`. As InterFaceGAN
+    does, only the `chosen_ratio` highest- and lowest-scoring samples train each SVM (None:
+    every sample, labelled by the sign of its logit)."""
 
     def __init__(self, classifier: nn.Module, attributes: list[str], label_names: list[str],
-                 num_samples: int = 10000, batch_size: int = 500, seed: int = 0, svm_c: float = 1.0):
+                 num_samples: int = 10000, chosen_ratio: float | None = 0.05, batch_size: int = 500, seed: int = 0,
+                 svm_c: float = 1.0):
         unknown = [a for a in attributes if a not in label_names]
         if unknown:
             raise ValueError(f"attributes {unknown} are not among the classifier's labels {list(label_names)}")
+        if chosen_ratio is not None and not 0 < chosen_ratio <= 0.5:
+            raise ValueError(f"chosen_ratio must be in (0, 0.5], got {chosen_ratio}")
         self.classifier, self.attributes = classifier, list(attributes)
         self.columns = [list(label_names).index(a) for a in attributes]
-        self.num_samples, self.batch_size, self.seed, self.svm_c = num_samples, batch_size, seed, svm_c
+        self.num_samples, self.chosen_ratio = num_samples, chosen_ratio
+        self.batch_size, self.seed, self.svm_c = batch_size, seed, svm_c
 
     @torch.no_grad()
-    def sample(self, generator: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
-        """(W codes [N, D], classifier labels [N, A]) of the generator's samples."""
+    def sample(self, generator: nn.Module, num_samples: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(W codes [N, D], classifier logits [N, A]) of the generator's samples."""
         device = next(generator.parameters()).device
         g = torch.Generator().manual_seed(self.seed)
-        z = torch.randn(self.num_samples, generator.style_dim, generator=g).to(device)
+        z = torch.randn(num_samples, generator.style_dim, generator=g).to(device)
         self.classifier.to(device)
-        codes, labels = [], []
-        with evaluating(generator):
+        codes, scores = [], []
+        with evaluating(generator), evaluating(self.classifier):
             for chunk in z.split(self.batch_size):
                 w = generator.style(chunk)
                 images = generator.synthesis(w.unsqueeze(1).expand(-1, generator.n_latent, -1))
                 codes.append(w)
-                labels.append(self.classifier.predict(images)[:, self.columns])
-        return torch.cat(codes), torch.cat(labels)
+                scores.append(self.classifier.net(images)[:, self.columns])
+        return torch.cat(codes), torch.cat(scores)
 
-    def __call__(self, generator: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
-        codes, labels = self.sample(generator)
-        boundaries = [fit_boundary(codes, labels[:, a], C=self.svm_c, seed=self.seed)
-                      for a in range(len(self.attributes))]
+    def __call__(self, generator: nn.Module, max_samples: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        codes, scores = self.sample(generator, min(self.num_samples, max_samples or self.num_samples))
+        boundaries = []
+        for a in range(len(self.attributes)):
+            if self.chosen_ratio is None:
+                chosen, labels = torch.arange(len(codes)), (scores[:, a] > 0).float()
+            else:
+                k = max(1, int(self.chosen_ratio * len(codes)))
+                order = scores[:, a].argsort()
+                chosen, labels = torch.cat([order[:k], order[-k:]]), torch.cat([torch.zeros(k), torch.ones(k)])
+            boundaries.append(fit_boundary(codes[chosen], labels, C=self.svm_c, seed=self.seed))
         return (torch.stack([b.normal for b in boundaries]).to(codes),
                 torch.tensor([b.offset for b in boundaries]).to(codes))
 
@@ -70,7 +83,7 @@ class BoundaryFiles:
                                     "(shape [1, D] or [D]) there, or fit them from a classifier with "
                                     "method.boundaries._target_=ganlab.editing.boundary_sources.ClassifierBoundaries")
 
-    def __call__(self, generator: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(self, generator: nn.Module, max_samples: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         normals = torch.stack([torch.from_numpy(np.load(p)).float().reshape(-1) for p in self.paths])
         if normals.shape[1] != generator.style_dim:
             raise ValueError(f"boundary normals have {normals.shape[1]} dims; the generator's W has "

@@ -21,19 +21,19 @@ from ganlab.nets.w_encoder import WEncoder
 
 
 class WInversion(pl.LightningModule):
-    def __init__(self, generator: Generator, encoder: WEncoder, optimizer, latent_weight: float = 1.0,
+    def __init__(self, generator: Generator, encoder, optimizer, latent_weight: float = 1.0,
                  image_weight: float = 1.0, real_weight: float = 1.0, seed: int = 0):
+        """encoder: a WEncoder partial; the generator fills in its W size, resolution and channels."""
         super().__init__()
-        if encoder.style_dim != generator.style_dim or encoder.image_size != generator.size:
-            raise ValueError(f"encoder (style_dim={encoder.style_dim}, {encoder.image_size} px) does not match the "
-                             f"generator (style_dim={generator.style_dim}, {generator.size} px)")
-        self.generator, self.encoder, self.optimizer = generator.eval().requires_grad_(False), encoder, optimizer
+        self.encoder: WEncoder = encoder(style_dim=generator.style_dim, image_size=generator.size,
+                                         channels=generator.img_channels)
+        self.generator, self.optimizer = generator.eval().requires_grad_(False), optimizer
         self.latent_weight, self.image_weight, self.real_weight = latent_weight, image_weight, real_weight
         self.seed = seed
         with torch.no_grad():
             w = generator.style(torch.randn(4096, generator.style_dim, generator=torch.Generator().manual_seed(seed)))
         self.register_buffer("w_var", w.var(0).mean())
-        encoder.set_w_avg(generator.w_avg if generator.w_avg_initialized else w.mean(0))
+        self.encoder.set_w_avg(generator.w_avg if generator.w_avg_initialized else w.mean(0))
 
     def train(self, mode: bool = True):
         super().train(mode)
