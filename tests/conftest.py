@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,6 +15,15 @@ CONFIG_DIR = str(ROOT / "configs")
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("WANDB_SILENT", "true")
+TEST_THREADS = os.environ.setdefault("GANLAB_TEST_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", TEST_THREADS)  # the CLI tests' subprocesses too
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _torch_threads():
+    """Tiny test models gain nothing from a second thread, and OpenMP spin-waits make them
+    several times slower while other processes share the cores (GANLAB_TEST_THREADS=N)."""
+    torch.set_num_threads(int(TEST_THREADS))
 
 
 @pytest.fixture

@@ -48,3 +48,14 @@ def test_wandb_without_credentials_logs_offline(tmp_path):
     run_dir = next((logs / "train" / "runs").iterdir())
     assert "W&B logging offline" in out
     assert list((run_dir / "wandb").glob("offline-run-*")), list(run_dir.rglob("*"))[:20]
+
+
+def test_optuna_sweep_runs_trials(tmp_path):
+    logs = tmp_path / "outputs"
+    out = run(["train.py", "-m", "+experiment=icgan", "hparams_search=icgan_optuna", "debug=fdr",
+               "hydra.sweeper.n_trials=2", "hydra.sweeper.sampler.n_startup_trials=1", f"paths.log_dir={logs}"],
+              tmp_path)
+    sweep = next((logs / "train" / "multiruns").iterdir())
+    assert len(list(sweep.rglob("metrics.json"))) == 2, out
+    best = (sweep / "optimization_results.yaml").read_text()
+    assert "best_params" in best and "method.stages.cgan.module.optimizer_g.lr" in best

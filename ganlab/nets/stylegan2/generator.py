@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from .channels import check_size, resolve_channels
-from .layers import DEFAULT_BLUR, BlurKernel, ConstantInput, EqualLinear, PixelNorm, StyledConv, ToRGB
+from .layers import DEFAULT_BLUR, BlurKernel, ConstantInput, EqualLinear, ModulatedConv2d, PixelNorm, StyledConv, ToRGB
 
 FeatureValue = torch.Tensor | Callable[[torch.Tensor], torch.Tensor]
 
@@ -31,7 +31,11 @@ class Generator(nn.Module):
         blur_kernel: BlurKernel = DEFAULT_BLUR,
         channels: Mapping | int | None = None,
         img_channels: int = 3,
+        fused_modconv: bool = True,
     ):
+        """fused_modconv=False runs modulated convs on the activations with shared weights
+        instead of one grouped conv with per-sample weights: same maths, about 2x faster to
+        train on a CPU at 32 px; True is faster for large models / small batches on a GPU."""
         super().__init__()
         self.size, self.style_dim, self.n_mlp = size, style_dim, n_mlp
         self.lr_mlp, self.blur_kernel = lr_mlp, tuple(blur_kernel)
@@ -69,6 +73,10 @@ class Generator(nn.Module):
             self.to_rgbs.append(ToRGB(out_ch, style_dim, blur_kernel=blur_kernel,
                                       out_channels=img_channels))
             in_ch = out_ch
+
+        for m in self.modules():
+            if isinstance(m, ModulatedConv2d):
+                m.fused = fused_modconv
 
         # Running mean of W for truncation. Not persistent: rosinality's g_ema has no such key;
         # checkpoints carry it as top-level `latent_avg` instead (see checkpoint.py).

@@ -1,0 +1,60 @@
+"""StyleGAN2 evaluation: label (attribute / class) frequencies of g_ema's samples, judged by
+an independent zoo classifier, against the data's; sample grids; the generator exported in
+rosinality's layout into the run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ganlab.callbacks.sample_grid import save_grid
+from ganlab.methods.classifier import ImageClassifier
+from ganlab.methods.stylegan2 import ROSINALITY_FILE
+from ganlab.metrics.label_frequencies import frequency_rows, summary, write_tables
+
+
+class StyleGAN2Evaluation:
+    def __init__(self, classifier: ImageClassifier, stage: str = "stylegan2", num_samples: int = 10000,
+                 truncation: float = 1.0, batch_size: int = 500, sample_seed: int = 12345,
+                 max_batches: int | None = None):
+        self.classifier, self.stage = classifier, stage
+        self.num_samples, self.truncation, self.batch_size = num_samples, truncation, batch_size
+        self.sample_seed, self.max_batches = sample_seed, max_batches
+
+    def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
+        gan, out_dir = stages[self.stage], Path(out_dir)
+        self.classifier.to(gan.device)
+        n = self.num_samples if self.max_batches is None else min(self.num_samples, self.max_batches * self.batch_size)
+        samples = gan.sample(n, seed=self.sample_seed, truncation=self.truncation, batch_size=self.batch_size)
+        on_samples = self.classifier.predict(samples).mean(0).cpu()
+        names = datamodule.label_spec.names
+        rows = frequency_rows(names, datamodule.labels("train").float().mean(0), self._on_real(datamodule), on_samples)
+        write_tables(rows, out_dir, "label_frequencies",
+                     f"Label frequencies: data = training labels; classifier_on_real = the zoo classifier on the "
+                     f"test images; samples = the classifier on {n} g_ema samples (truncation "
+                     f"{self.truncation}); gap = samples - data.")
+        metrics = {f"test/freq_{r['label']}": r["samples"] for r in rows}
+        metrics.update({f"test/{k}": v for k, v in summary(rows).items()})
+        metrics["test/num_samples"] = float(n)
+        self._save_grids(gan, out_dir / "samples" / "eval")
+        if not (out_dir / ROSINALITY_FILE).is_file():  # the stage came from the cache
+            gan.export_rosinality(out_dir / ROSINALITY_FILE)
+        return metrics
+
+    def _on_real(self, datamodule) -> torch.Tensor:
+        """Label frequencies the classifier reports on real test images (its own bias)."""
+        total, seen = 0, 0
+        for i, (x, _) in enumerate(datamodule.test_dataloader()):
+            if self.max_batches is not None and i >= self.max_batches:
+                break
+            total = total + self.classifier.predict(x).sum(0).cpu()
+            seen += len(x)
+        return total / seen
+
+    def _save_grids(self, gan, folder: Path) -> None:
+        save_grid(gan.sample(64, seed=self.sample_seed), 8, folder / "samples.png")
+        # One row per latent, truncation psi from 1 down to 0 (= the average face).
+        psis = torch.linspace(1, 0, 8).tolist()
+        rows = torch.stack([gan.sample(8, seed=self.sample_seed, truncation=psi) for psi in psis], 1)
+        save_grid(rows.flatten(0, 1), len(psis), folder / "truncation.png")
