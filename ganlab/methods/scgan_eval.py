@@ -165,9 +165,9 @@ class SCGANEvaluation:
         write_table(checks, out_dir, "tails_check",
                     f"At the strongest position where InterFaceGAN's success >= {self.success_target}: does "
                     "SCGAN reach at least its success with higher identity and lower FID?")
-        for row in checks:
+        for row in checks:  # NaN (a score not measured) stays in the tables only
             a = row["attribute"]
-            metrics.update({f"test/tail_{k}_{a}": v for k, v in row.items() if isinstance(v, float)})
+            metrics.update({f"test/tail_{k}_{a}": v for k, v in row.items() if isinstance(v, float) and v == v})
         return metrics
 
     def _scores(self, x, source, verdict, col: int, reference: torch.Tensor | None) -> dict[str, float]:
