@@ -162,3 +162,31 @@ def test_scgan_ffhq_recipe_on_a_tiny_folder_and_checkpoint(compose_cfg, tmp_path
 def test_scgan_ffhq_recipe_at_1024_px(compose_cfg, tmp_path):
     """The same at the recipe's own 1024 px (minutes on a CPU: 1024 px activations)."""
     _run_scgan_ffhq(compose_cfg, tmp_path, 1024)
+
+
+def test_scgan_resumes_like_an_uninterrupted_run(compose_cfg, tmp_path):
+    """Killed in its second epoch and resumed from last.ckpt, the fine-tuning ends with the
+    weights an uninterrupted run ends with (self-labels come back from the checkpoint)."""
+    short = ["+experiment=scgan", "data.num_images=1000", "data.batch_size=8", "trainer.limit_train_batches=2",
+             "trainer.limit_val_batches=1", "method.stages.inverter.trainer.max_epochs=1",
+             "method.stages.scgan.trainer.max_epochs=2", "method.stages.scgan.module.boundaries.num_samples=400",
+             "method.evaluate=null", "zoo_overrides=['debug=fdr']", "logger=none"]
+    reference = compose_cfg(*short, cache=tmp_path / "cache_a")
+    train(reference)
+    crashing = compose_cfg(*short, "+callbacks.crash._target_=tests.test_resume.Crash", "+callbacks.crash.epoch=1",
+                           "+callbacks.crash.batch=1", cache=tmp_path / "cache_b")
+    with pytest.raises(RuntimeError, match="simulated kill"):
+        train(crashing)
+    last = Path(crashing.paths.output_dir) / "checkpoints" / "scgan" / "last.ckpt"
+    resumed = compose_cfg(*short, f"ckpt_path={last}", cache=tmp_path / "cache_b")
+    train(resumed)
+
+    def final(cfg):
+        return torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "scgan" / "last.ckpt",
+                          weights_only=False)["state_dict"]
+
+    a, b = final(reference), final(resumed)
+    assert set(a) == set(b)
+    for key in a:
+        assert torch.allclose(a[key].float(), b[key].float(), atol=1e-6), key
+    assert bool(b["labels.fitted"]) and torch.equal(a["labels.normals"], b["labels.normals"])
