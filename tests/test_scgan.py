@@ -187,6 +187,6 @@ def test_scgan_resumes_like_an_uninterrupted_run(compose_cfg, tmp_path):
 
     a, b = final(reference), final(resumed)
     assert set(a) == set(b)
-    for key in a:
+    for key in set(a) - {"seconds", "load_average"}:  # wall-clock bookkeeping differs
         assert torch.allclose(a[key].float(), b[key].float(), atol=1e-6), key
     assert bool(b["labels.fitted"]) and torch.equal(a["labels.normals"], b["labels.normals"])

@@ -16,6 +16,8 @@ becomes self-conditioned and is fine-tuned on a re-sampled distribution of its o
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 
 import torch
@@ -70,6 +72,10 @@ class SelfConditionedGAN(StyleGAN2):
         self.boundaries, self.attributes = boundaries, list(attributes)
         self.kl_weight_d, self.kl_weight_g, self.label_batch_size = kl_weight_d, kl_weight_g, label_batch_size
         self.labels = SelfLabels(n, self.g.style_dim)
+        # Wall-clock of this fine-tuning (labelling, training) and the machine's load average
+        # over it: kept with the weights, so a cached stage still reports how long it took.
+        self.register_buffer("seconds", torch.zeros(2, dtype=torch.float64))
+        self.register_buffer("load_average", torch.zeros(3, dtype=torch.float64))
         if pretrained.latent_avg is not None:
             self.g.set_w_avg(pretrained.latent_avg)
             self.g_ema.set_w_avg(pretrained.latent_avg)
@@ -83,8 +89,16 @@ class SelfConditionedGAN(StyleGAN2):
     # ------------------------------------------------------------- self-labels
     def on_fit_start(self) -> None:
         super().on_fit_start()
+        start = time.perf_counter()
         if not bool(self.labels.fitted):  # a resumed run has them from its checkpoint
             self.fit_self_labels(self.trainer.datamodule)
+        self.seconds[0] += time.perf_counter() - start
+        self._train_start = time.perf_counter()
+
+    def on_train_end(self) -> None:
+        self.seconds[1] += time.perf_counter() - self._train_start
+        self.load_average.copy_(torch.tensor(os.getloadavg(), dtype=torch.float64))
+        super().on_train_end()
 
     @torch.no_grad()
     def fit_self_labels(self, datamodule) -> torch.Tensor:

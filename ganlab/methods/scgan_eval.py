@@ -64,6 +64,8 @@ class SCGANEvaluation:
                 net.to(gan.device)
         self.columns = {a: self._column(a) for a in gan.attributes}
         metrics = self._self_label_report(gan, datamodule, out_dir)
+        metrics.update({"test/label_seconds": float(gan.seconds[0]), "test/finetune_seconds": float(gan.seconds[1]),
+                        **{f"test/load_average_{m}min": float(v) for m, v in zip((1, 5, 15), gan.load_average)}})
         if self.classifier is not None:
             metrics.update(self._bias(gan, datamodule, out_dir))
             metrics.update(self._tails(gan, datamodule, out_dir))
