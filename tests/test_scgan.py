@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, mode_kl, soft_labels, uniform_levels
 from ganlab.nets.mode_discriminator import ModeDiscriminator
 from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
@@ -15,6 +16,7 @@ from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
 from ganlab.run import train
 
 from .data_files import write_image_folder
+from .test_resume import crash_and_resume
 
 
 def tiny_generator(seed: int = 0) -> Generator:
@@ -171,15 +173,7 @@ def test_scgan_resumes_like_an_uninterrupted_run(compose_cfg, tmp_path):
              "trainer.limit_val_batches=1", "method.stages.inverter.trainer.max_epochs=1",
              "method.stages.scgan.trainer.max_epochs=2", "method.stages.scgan.module.boundaries.num_samples=400",
              "method.evaluate=null", "zoo_overrides=['debug=fdr']", "logger=none"]
-    reference = compose_cfg(*short, cache=tmp_path / "cache_a")
-    train(reference)
-    crashing = compose_cfg(*short, "+callbacks.crash._target_=tests.test_resume.Crash", "+callbacks.crash.epoch=1",
-                           "+callbacks.crash.batch=1", cache=tmp_path / "cache_b")
-    with pytest.raises(RuntimeError, match="simulated kill"):
-        train(crashing)
-    last = Path(crashing.paths.output_dir) / "checkpoints" / "scgan" / "last.ckpt"
-    resumed = compose_cfg(*short, f"ckpt_path={last}", cache=tmp_path / "cache_b")
-    train(resumed)
+    reference, _, resumed, _, _ = crash_and_resume(compose_cfg, tmp_path, short, "scgan", epoch=1, batch=1)
 
     def final(cfg):
         return torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "scgan" / "last.ckpt",
@@ -190,3 +184,26 @@ def test_scgan_resumes_like_an_uninterrupted_run(compose_cfg, tmp_path):
     for key in set(a) - {"seconds", "load_average"}:  # wall-clock bookkeeping differs
         assert torch.allclose(a[key].float(), b[key].float(), atol=1e-6), key
     assert bool(b["labels.fitted"]) and torch.equal(a["labels.normals"], b["labels.normals"])
+
+
+def test_mode_editing_helpers():
+    assert torch.allclose(position_levels(torch.tensor([0.25, 1.0, 1.5])),
+                          torch.tensor([[0.5, 0.5, 0], [0, 0, 1], [0, -1, 2]]))  # past the top: extrapolated
+    levels = level_labels(torch.full((2, 2), 0.5))
+    moved = set_position(levels, 1, 1.0)
+    assert torch.equal(moved[:, 0], levels[:, 0]) and torch.equal(moved[:, 1], torch.tensor([[0.0, 0, 1]] * 2))
+
+    sc = SelfConditionedGenerator(tiny_generator(), num_attributes=2, mode_init="copy").eval()
+    x = torch.randn(2, 3, 16, 16).clamp(-1, 1)
+    w0 = torch.randn(2, 8)
+    before = {k: v.clone() for k, v in sc.state_dict().items()}
+
+    def error(generator, w):
+        with torch.no_grad():
+            return torch.nn.functional.mse_loss(generator.synthesis(w.unsqueeze(1).expand(-1, generator.n_latent, -1), levels), x)
+
+    w = refine_codes(sc, w0, levels, x, steps=20, lr=0.05)
+    assert error(sc, w) < error(sc, w0)
+    tuned = pivotal_tuning(sc, w, levels, x, steps=20, lr=1e-2)
+    assert error(tuned, w) < error(sc, w)
+    assert all(torch.equal(v, before[k]) for k, v in sc.state_dict().items())  # the original is untouched

@@ -26,7 +26,7 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.resize import resize
-from ganlab.editing.mode_edit import discriminator_levels, set_position
+from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.methods.scgan_labels import level_labels, uniform_levels
 from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions, write_table
 from ganlab.nets.mode import evaluating
@@ -45,14 +45,14 @@ class SCGANEvaluation:
                  label_names: list[str], stage: str = "scgan", num_samples: int = 10000, edit_samples: int = 1000,
                  positions: list[float] = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5), success_target: float = 0.8,
                  batch_size: int = 500, seed: int = 12345, grid_images: int = 6, grid_size: int = 128,
-                 max_batches: int | None = None):
+                 refine_steps: int = 0, pti_steps: int = 0, max_batches: int | None = None):
         self.classifier, self.identity, self.features = classifier, identity, features
         self.label_names, self.stage = list(label_names), stage
         limit = (lambda n: n) if max_batches is None else (lambda n: min(n, max_batches * batch_size))
         self.num_samples, self.edit_samples = limit(num_samples), limit(edit_samples)
         self.label_limit = None if max_batches is None else max_batches * batch_size
         self.positions, self.success_target = sorted(positions), success_target
-        self.grid_images = grid_images
+        self.grid_images, self.refine_steps, self.pti_steps = grid_images, refine_steps, pti_steps
         if max_batches is not None:  # a quick look: the mildest and the strongest edit, 2 grid rows
             self.positions, self.grid_images = [self.positions[0], self.positions[-1]], min(grid_images, 2)
         self.batch_size, self.seed, self.grid_size = batch_size, seed, grid_size
@@ -221,8 +221,9 @@ class SCGANEvaluation:
         """Generated sources edited along each attribute (per source, a row of InterFaceGAN
         edits on the base generator, then a row of SCGAN mode edits; first column the
         unedited source), and real test images: the image, its inversion by the base
-        generator, by SCGAN (modes from the discriminator's head), then SCGAN with each
-        attribute moved to the top of its range."""
+        generator, by SCGAN (modes from the discriminator's head; W refined by `refine_steps`
+        of optimisation, the generator tuned around it by `pti_steps` of PTI), then SCGAN
+        with each attribute moved to the top of its range."""
         n = self.grid_images
         w_base, w_sc = self._codes(gan, n, self.seed + 3)
         src = gan.labels(w_base)
@@ -235,10 +236,13 @@ class SCGANEvaluation:
             self._save(rows.flatten(0, 2), 1 + len(self.positions), folder / f"edit_{a}.png")
         test = datamodule.split("test")
         x = test[torch.arange(min(n, len(test)))][0].to(gan.device)
-        w = gan.inverter.invert(x)
-        levels = discriminator_levels(gan.d, x)
-        tops = [gan.draw(w, set_position(levels, i, 1.0)) for i in range(len(gan.attributes))]
-        self._save(torch.stack([x, self._draw_base(gan, w), gan.draw(w, levels), *tops], 1).flatten(0, 1),
+        w, levels = gan.inverter.invert(x), discriminator_levels(gan.d, x)
+        base_recon = self._draw_base(gan, w)
+        if self.refine_steps:
+            w = refine_codes(gan.g_ema, w, levels, x, self.refine_steps)
+        tuned = pivotal_tuning(gan.g_ema, w, levels, x, self.pti_steps) if self.pti_steps else gan.g_ema
+        tops = [gan.draw(w, set_position(levels, i, 1.0), generator=tuned) for i in range(len(gan.attributes))]
+        self._save(torch.stack([x, base_recon, gan.draw(w, levels, generator=tuned), *tops], 1).flatten(0, 1),
                    3 + len(tops), folder / "real_mode_edits.png")
 
     def _save(self, images: torch.Tensor, ncols: int, path: Path) -> None:
