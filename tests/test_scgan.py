@@ -200,7 +200,8 @@ def test_mode_editing_helpers():
 
     def error(generator, w):
         with torch.no_grad():
-            return torch.nn.functional.mse_loss(generator.synthesis(w.unsqueeze(1).expand(-1, generator.n_latent, -1), levels), x)
+            image = generator.synthesis(w.unsqueeze(1).expand(-1, generator.n_latent, -1), levels)
+            return torch.nn.functional.mse_loss(image, x)
 
     w = refine_codes(sc, w0, levels, x, steps=20, lr=0.05)
     assert error(sc, w) < error(sc, w0)
