@@ -12,7 +12,7 @@ from .conftest import CONFIG_DIR
 from .data_files import write_celeba
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
-NEEDS_REAL_DATA = {"icgan_celeba", "lw_ffhq"}  # covered by test_real_data_recipes with tiny folders
+NEEDS_REAL_DATA = {"icgan_celeba", "lw_ffhq", "scgan_ffhq"}  # tiny folders: test_real_data_recipes, test_scgan
 COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised"}  # test_uda_recipes.py, one zoo cache
 
 

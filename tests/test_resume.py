@@ -24,17 +24,25 @@ class Crash(pl.Callback):
             raise RuntimeError("simulated kill")
 
 
-def test_resume_matches_uninterrupted(compose_cfg, tmp_path):
-    reference = train(compose_cfg(*SHORT, cache=tmp_path / "cache_a"))
-
-    crashing = compose_cfg(*SHORT, "+callbacks.crash._target_=tests.test_resume.Crash",
-                           "+callbacks.crash.epoch=2", "+callbacks.crash.batch=2", cache=tmp_path / "cache_b")
+def crash_and_resume(compose_cfg, tmp_path, overrides, stage: str, epoch: int, batch: int):
+    """Run `overrides` once uninterrupted, once killed at (epoch, batch) and resumed from the
+    stage's last.ckpt (separate caches). Returns (reference cfg, its metrics, resumed cfg,
+    its metrics, the checkpoint resumed from)."""
+    reference_cfg = compose_cfg(*overrides, cache=tmp_path / "cache_a")
+    reference = train(reference_cfg)
+    crashing = compose_cfg(*overrides, "+callbacks.crash._target_=tests.test_resume.Crash",
+                           f"+callbacks.crash.epoch={epoch}", f"+callbacks.crash.batch={batch}",
+                           cache=tmp_path / "cache_b")
     with pytest.raises(RuntimeError, match="simulated kill"):
         train(crashing)
-    last = Path(crashing.paths.output_dir) / "checkpoints" / "cgan" / "last.ckpt"
+    last = Path(crashing.paths.output_dir) / "checkpoints" / stage / "last.ckpt"
     assert last.is_file()
+    resumed_cfg = compose_cfg(*overrides, f"ckpt_path={last}", cache=tmp_path / "cache_b")
+    return reference_cfg, reference, resumed_cfg, train(resumed_cfg), last
 
-    resumed = train(compose_cfg(*SHORT, f"ckpt_path={last}", cache=tmp_path / "cache_b"))
+
+def test_resume_matches_uninterrupted(compose_cfg, tmp_path):
+    _, reference, _, resumed, _ = crash_and_resume(compose_cfg, tmp_path, SHORT, "cgan", epoch=2, batch=2)
     for key, value in reference.items():
         if key.startswith("test/"):
             assert resumed[key] == pytest.approx(value, abs=1e-6), key

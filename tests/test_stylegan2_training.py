@@ -15,7 +15,8 @@ from ganlab import zoo
 from ganlab.methods.stylegan2 import ROSINALITY_FILE, StyleGAN2, _lazy_regularisation
 from ganlab.nets.stylegan2 import Discriminator, Generator, load_rosinality, save_rosinality
 from ganlab.nets.stylegan2.pretrained import pretrained_gan, pretrained_generator
-from ganlab.run import train
+
+from .test_resume import crash_and_resume
 
 FAST = ["debug=fdr"]
 
@@ -144,15 +145,8 @@ SHORT = ["+experiment=stylegan2_digits", "trainer.limit_train_batches=4", "train
 def test_resume_matches_uninterrupted(compose_cfg, tmp_path):
     """The GAN after a kill + resume from last.ckpt is bit-identical to the uninterrupted one:
     noise, mixing, the R1 / path-length schedule, EMA and latent_avg all resume exactly."""
-    reference_cfg = compose_cfg(*SHORT, cache=tmp_path / "cache_a")
-    train(reference_cfg)
-    crashing = compose_cfg(*SHORT, "+callbacks.crash._target_=tests.test_resume.Crash",
-                           "+callbacks.crash.epoch=2", "+callbacks.crash.batch=1", cache=tmp_path / "cache_b")
-    with pytest.raises(RuntimeError, match="simulated kill"):
-        train(crashing)
-    last = Path(crashing.paths.output_dir) / "checkpoints" / "stylegan2" / "last.ckpt"
-    resumed_cfg = compose_cfg(*SHORT, f"ckpt_path={last}", cache=tmp_path / "cache_b")
-    train(resumed_cfg)
+    reference_cfg, _, resumed_cfg, _, last = crash_and_resume(compose_cfg, tmp_path, SHORT, "stylegan2",
+                                                               epoch=2, batch=1)
 
     def final(cfg):
         return load_rosinality(Path(cfg.paths.output_dir) / ROSINALITY_FILE, with_g=True, with_d=True)

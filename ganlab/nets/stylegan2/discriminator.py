@@ -60,8 +60,12 @@ class Discriminator(nn.Module):
             EqualLinear(ch[4] * 4 * 4, ch[4], activation="fused_lrelu"),
             EqualLinear(ch[4], 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The flattened 4x4 features the realness head reads, [B, ch[4] * 16] (extra heads,
+        such as SCGAN's mode classifier, read them too)."""
         out = self.convs(x)
         out = minibatch_stddev(out, self.stddev_group, self.stddev_feat)
-        out = self.final_conv(out)
-        return self.final_linear(out.flatten(1))
+        return self.final_conv(out).flatten(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.final_linear(self.features(x))

@@ -1,0 +1,277 @@
+"""SCGAN evaluation: generative bias and editing at the tails, as tables (markdown + CSV) and
+PNG plots in the run folder.
+
+- Generative bias: how often each chosen attribute appears (independent classifier) in
+  `num_samples` samples of the base generator, of the fine-tuned one with every attribute's
+  mode drawn uniformly over its range, and in the real data.
+- Editing at the tails (the authors' protocol: generated sources, so no inversion error
+  enters): sources are samples whose base image lacks the attribute; each is edited to
+  positions t of the attribute's self-label range (t = 1: the largest distance seen in the
+  training data; t > 1 extrapolates). SCGAN moves the mode weights and keeps the code;
+  InterFaceGAN moves the base generator's code along the boundary normal to the same
+  signed distance. Scored: success (classifier), identity (similarity to the unedited
+  source of the same method), other attributes kept, FID of the edited images against real
+  images that have the attribute.
+- Tails check: at the strongest t where InterFaceGAN's success >= `success_target`,
+  does SCGAN reach at least its success with higher identity and lower FID?"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import torch
+from torch import nn
+from torchmetrics.image.fid import FrechetInceptionDistance
+
+from ganlab.callbacks.sample_grid import save_grid
+from ganlab.data.resize import resize
+from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
+from ganlab.methods.scgan_labels import level_labels, uniform_levels
+from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions, write_table
+from ganlab.nets.mode import evaluating
+
+log = logging.getLogger("ganlab")
+METHODS = ("interfacegan", "scgan")
+
+
+class SCGANEvaluation:
+    """classifier: zoo attribute classifier over `label_names` (None: no frequencies, success
+    or tails check); identity: `.similarity(a, b)` (None: skipped); features: `.features(x)`
+    for FID (None: skipped). max_batches (debug runs): sample counts capped at max_batches *
+    batch_size, only the mildest and strongest edit positions, at most 2 grid rows."""
+
+    def __init__(self, classifier: nn.Module | None, identity: nn.Module | None, features: nn.Module | None,
+                 label_names: list[str], stage: str = "scgan", num_samples: int = 10000, edit_samples: int = 1000,
+                 positions: list[float] = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5), success_target: float = 0.8,
+                 batch_size: int = 500, seed: int = 12345, grid_images: int = 6, grid_size: int = 128,
+                 refine_steps: int = 0, pti_steps: int = 0, max_batches: int | None = None):
+        self.classifier, self.identity, self.features = classifier, identity, features
+        self.label_names, self.stage = list(label_names), stage
+        limit = (lambda n: n) if max_batches is None else (lambda n: min(n, max_batches * batch_size))
+        self.num_samples, self.edit_samples = limit(num_samples), limit(edit_samples)
+        self.label_limit = None if max_batches is None else max_batches * batch_size
+        self.positions, self.success_target = sorted(positions), success_target
+        self.grid_images, self.refine_steps, self.pti_steps = grid_images, refine_steps, pti_steps
+        if max_batches is not None:  # a quick look: the mildest and the strongest edit, 2 grid rows
+            self.positions, self.grid_images = [self.positions[0], self.positions[-1]], min(grid_images, 2)
+        self.batch_size, self.seed, self.grid_size = batch_size, seed, grid_size
+
+    def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
+        gan, out_dir = stages[self.stage], Path(out_dir)
+        for net in (self.classifier, self.identity, self.features):
+            if net is not None:
+                net.to(gan.device)
+        self.columns = {a: self._column(a) for a in gan.attributes}
+        metrics = self._self_label_report(gan, datamodule, out_dir)
+        metrics.update({"test/label_seconds": float(gan.seconds[0]), "test/finetune_seconds": float(gan.seconds[1]),
+                        **{f"test/load_average_{m}min": float(v) for m, v in zip((1, 5, 15), gan.load_average)}})
+        if self.classifier is not None:
+            metrics.update(self._bias(gan, datamodule, out_dir))
+            metrics.update(self._tails(gan, datamodule, out_dir))
+        self._grids(gan, datamodule, out_dir / "samples" / "eval")
+        return metrics
+
+    def _column(self, attribute: str) -> int | None:
+        return self.label_names.index(attribute) if attribute in self.label_names else None
+
+    # ------------------------------------------------------------- sampling
+    def _codes(self, gan, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """(base W, fine-tuned W) of the same n draws of z."""
+        z = torch.randn(n, gan.base.style_dim, generator=torch.Generator().manual_seed(seed)).to(gan.device)
+        with torch.no_grad(), evaluating(gan.base), evaluating(gan.g_ema):
+            return (torch.cat([gan.base.style(c) for c in z.split(self.batch_size)]),
+                    torch.cat([gan.g_ema.style(c) for c in z.split(self.batch_size)]))
+
+    def _draw_base(self, gan, w: torch.Tensor) -> torch.Tensor:
+        out = []
+        with evaluating(gan.base):
+            for c in w.split(self.batch_size):
+                out.append(gan.base.synthesis(c.unsqueeze(1).expand(-1, gan.base.n_latent, -1)))
+        return torch.cat(out).clamp(-1, 1)
+
+    def _predict(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier.predict(x, batch_size=self.batch_size)
+
+    # ------------------------------------------------------------ self-labels
+    def _self_label_report(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
+        """Where the training images fall on each attribute's range (histogram plot)."""
+        positions = gan.labels.positions(gan.invert(datamodule.split("train"), self.label_limit)).cpu()
+        truth = {a: t[: len(positions)] for a, t in self._truth(datamodule, "train").items()}
+        plot_positions(positions, gan.attributes, truth, out_dir / "self_label_positions.png")
+        high = (level_labels(positions)[..., 2] > 0.5).float().mean(0)
+        return {f"test/self_label_high_{a}": float(h) for a, h in zip(gan.attributes, high)}
+
+    def _truth(self, datamodule, split: str) -> dict[str, torch.Tensor]:
+        """Ground-truth 0/1 labels of the chosen attributes, where the data has them."""
+        names = list(datamodule.label_spec.names)
+        if datamodule.label_spec.kind != "binary":
+            return {}
+        labels = datamodule.labels(split)
+        return {a: labels[:, names.index(a)] for a in self.columns if a in names}
+
+    # ---------------------------------------------------------- generative bias
+    def _bias(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
+        n = self.num_samples
+        w_base, w_sc = self._codes(gan, n, self.seed)
+        g = torch.Generator().manual_seed(self.seed + 1)
+        uniform = level_labels(uniform_levels(n, len(gan.attributes), g, gan.device))
+        on_base = self._predict(self._draw_base(gan, w_base)).mean(0).cpu()
+        on_scgan = self._predict(gan.draw(w_sc, uniform, batch_size=self.batch_size)).mean(0).cpu()
+        truth = self._truth(datamodule, "train")
+        rows, metrics = [], {}
+        for a in gan.attributes:
+            col = self.columns[a]
+            data = float(truth[a].mean()) if a in truth else float("nan")
+            ratio = float(on_scgan[col] / on_base[col]) if on_base[col] > 0 else float("inf")
+            rows.append({"attribute": a, "data": data, "base": float(on_base[col]),
+                         "scgan_uniform": float(on_scgan[col]), "ratio": ratio})
+            metrics.update({f"test/freq_base_{a}": float(on_base[col]), f"test/freq_scgan_{a}": float(on_scgan[col]),
+                            f"test/bias_ratio_{a}": ratio})
+        write_table(rows, out_dir, "generative_bias",
+                    f"Attribute frequency (classifier verdicts) in {n} samples of the base generator and of the "
+                    "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
+                    "labels; ratio = scgan_uniform / base.")
+        plot_bias(rows, out_dir / "generative_bias.png")
+        return metrics
+
+    # ------------------------------------------------------------- editing
+    def _tails(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
+        w_base, w_sc = self._codes(gan, self.edit_samples, self.seed + 2)
+        src_levels = gan.labels(w_base)
+        sources = {"interfacegan": self._draw_base(gan, w_base), "scgan": gan.draw(w_sc, src_levels)}
+        verdicts = {m: self._predict(x) for m, x in sources.items()}
+        reference = self._reference_features(datamodule)
+        rows, metrics = [], {}
+        for i, a in enumerate(gan.attributes):
+            col = self.columns[a]
+            keep = verdicts["interfacegan"][:, col] == 0  # the same codes for both methods
+            if keep.sum() < 2:
+                log.warning("SCGAN eval: fewer than 2 sources lack %s; its edits are skipped", a)
+                continue
+            for t in self.positions:
+                edited = {"interfacegan": self._draw_base(gan, interfacegan_to(gan.labels, w_base[keep], i, t)),
+                          "scgan": gan.draw(w_sc[keep], set_position(src_levels[keep], i, t),
+                                            batch_size=self.batch_size)}
+                for method, x in edited.items():
+                    rows.append({"attribute": a, "position": t, "method": method,
+                                 **self._scores(x, sources[method][keep], verdicts[method][keep], col,
+                                                reference.get(a))})
+        write_table(rows, out_dir, "editing",
+                    "Edits of generated sources lacking the attribute, to position t of its self-label range "
+                    "(t = 1: the largest training distance). success: classifier; identity: similarity to the "
+                    "unedited source; kept: share of the other attributes unchanged; fid: edited vs real images "
+                    "with the attribute.")
+        plot_edits(rows, gan.attributes, out_dir / "editing.png")
+        checks = self._checks(rows, gan.attributes)
+        write_table(checks, out_dir, "tails_check",
+                    f"At the strongest position where InterFaceGAN's success >= {self.success_target}: does "
+                    "SCGAN reach at least its success with higher identity and lower FID?")
+        for row in checks:  # NaN (a score not measured) stays in the tables only
+            a = row["attribute"]
+            metrics.update({f"test/tail_{k}_{a}": v for k, v in row.items() if isinstance(v, float) and v == v})
+        return metrics
+
+    def _scores(self, x, source, verdict, col: int, reference: torch.Tensor | None) -> dict[str, float]:
+        pred = self._predict(x)
+        others = torch.ones(pred.shape[1], dtype=torch.bool)
+        others[col] = False
+        scores = {"success": float(pred[:, col].mean()), "kept": float((pred == verdict)[:, others].float().mean())}
+        scores["identity"] = float(self.identity.similarity(x, source).mean()) if self.identity is not None \
+            else float("nan")
+        scores["fid"] = edit_fid(self._embed(x), reference) if reference is not None else float("nan")
+        return scores
+
+    def _embed(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.features.features(c) for c in x.split(self.batch_size)]).cpu()
+
+    def _reference_features(self, datamodule) -> dict[str, torch.Tensor]:
+        """Features of every real image (all splits) that has each attribute."""
+        if self.features is None:
+            return {}
+        out = {}
+        for split in ("train", "val", "test"):
+            truth = self._truth(datamodule, split)
+            data = datamodule.split(split)
+            for a, has in truth.items():
+                index = has.nonzero().flatten()
+                if len(index):
+                    out.setdefault(a, []).append(self._embed(data[index][0]))
+        return {a: torch.cat(f) for a, f in out.items() if sum(len(x) for x in f) >= 2}
+
+    def _checks(self, rows: list[dict], attributes: list[str]) -> list[dict]:
+        out = []
+        for a in attributes:
+            by = {(r["method"], r["position"]): r for r in rows if r["attribute"] == a}
+            reached = [t for t in self.positions if ("interfacegan", t) in by and
+                       by["interfacegan", t]["success"] >= self.success_target]
+            if not reached:
+                out.append({"attribute": a, "position": float("nan"), "passed": 0.0})
+                continue
+            t = max(reached)
+            ifg, sc = by["interfacegan", t], by["scgan", t]
+            passed = sc["success"] >= ifg["success"] and sc["identity"] > ifg["identity"] and sc["fid"] < ifg["fid"]
+            out.append({"attribute": a, "position": float(t), "passed": float(passed),
+                        **{f"{m}_{k}": float(r[k]) for m, r in (("ifg", ifg), ("sc", sc))
+                           for k in ("success", "identity", "fid")}})
+        return out
+
+    # ---------------------------------------------------------------- grids
+    def _grids(self, gan, datamodule, folder: Path) -> None:
+        """Generated sources edited along each attribute (per source, a row of InterFaceGAN
+        edits on the base generator, then a row of SCGAN mode edits; first column the
+        unedited source), and real test images: the image, its inversion by the base
+        generator, by SCGAN (modes from the discriminator's head; W refined by `refine_steps`
+        of optimisation, the generator tuned around it by `pti_steps` of PTI), then SCGAN
+        with each attribute moved to the top of its range."""
+        n = self.grid_images
+        w_base, w_sc = self._codes(gan, n, self.seed + 3)
+        src = gan.labels(w_base)
+        for i, a in enumerate(gan.attributes):
+            cols = [self._draw_base(gan, w_base).unsqueeze(1), gan.draw(w_sc, src).unsqueeze(1)]
+            ifg = [self._draw_base(gan, interfacegan_to(gan.labels, w_base, i, t)) for t in self.positions]
+            sc = [gan.draw(w_sc, set_position(src, i, t)) for t in self.positions]
+            rows = torch.stack([torch.cat([cols[0], torch.stack(ifg, 1)], 1),
+                                torch.cat([cols[1], torch.stack(sc, 1)], 1)], 1)  # [n, 2, 1 + T, ...]
+            self._save(rows.flatten(0, 2), 1 + len(self.positions), folder / f"edit_{a}.png")
+        test = datamodule.split("test")
+        x = test[torch.arange(min(n, len(test)))][0].to(gan.device)
+        w, levels = gan.inverter.invert(x), discriminator_levels(gan.d, x)
+        base_recon = self._draw_base(gan, w)
+        if self.refine_steps:
+            w = refine_codes(gan.g_ema, w, levels, x, self.refine_steps)
+        tuned = pivotal_tuning(gan.g_ema, w, levels, x, self.pti_steps) if self.pti_steps else gan.g_ema
+        tops = [gan.draw(w, set_position(levels, i, 1.0), generator=tuned) for i in range(len(gan.attributes))]
+        self._save(torch.stack([x, base_recon, gan.draw(w, levels, generator=tuned), *tops], 1).flatten(0, 1),
+                   3 + len(tops), folder / "real_mode_edits.png")
+
+    def _save(self, images: torch.Tensor, ncols: int, path: Path) -> None:
+        """A PNG grid, each image at most grid_size px (1024 px grids would be huge)."""
+        save_grid(resize(images.cpu(), min(images.shape[-1], self.grid_size)), ncols, path)
+
+
+def interfacegan_to(labels, w: torch.Tensor, attribute: int, t: float) -> torch.Tensor:
+    """Base-generator codes moved along the attribute's boundary normal to the signed
+    distance of position t of its self-label range (InterFaceGAN at matched strength)."""
+    shift = labels.distance_at(t)[attribute] - labels.distances(w)[:, attribute]
+    return w + shift.unsqueeze(1) * labels.normals[attribute]
+
+
+class _Precomputed(nn.Module):
+    """Features in, features out: lets torchmetrics' FID compare embeddings computed elsewhere."""
+
+    def __init__(self, num_features: int):
+        super().__init__()
+        self.num_features = num_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+def edit_fid(features: torch.Tensor, reference: torch.Tensor) -> float:
+    """FID between edited images' and real images' embeddings [N, F] (torchmetrics' Frechet
+    distance; the embedding is the `features` net's)."""
+    fid = FrechetInceptionDistance(feature=_Precomputed(features.shape[1]), reset_real_features=True)
+    fid.update(reference.double(), real=True)
+    fid.update(features.double(), real=False)
+    return float(fid.compute())

@@ -1,0 +1,210 @@
+"""SCGAN's parts: soft self-labels, the mode-weighted generator input, the KL terms and the
+uniform re-sampling (the recipes themselves run in test_recipes / test_scgan_recipes)."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
+from ganlab.methods.scgan_labels import SelfLabels, level_labels, mode_kl, soft_labels, uniform_levels
+from ganlab.nets.mode_discriminator import ModeDiscriminator
+from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
+from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
+from ganlab.run import train
+
+from .data_files import write_image_folder
+from .test_resume import crash_and_resume
+
+
+def tiny_generator(seed: int = 0) -> Generator:
+    torch.manual_seed(seed)
+    return Generator(16, style_dim=8, n_mlp=1, channels=8)
+
+
+def test_soft_labels_on_hand_checked_distances():
+    # range [-2, 6]: edges at -2, 2, 6
+    d = torch.tensor([-5.0, -2.0, 0.0, 1.0, 2.0, 3.0, 5.0, 6.0, 9.0])
+    expected = torch.tensor([[1, 0, 0], [1, 0, 0], [0.5, 0.5, 0], [0.25, 0.75, 0], [0, 1, 0], [0, 0.75, 0.25],
+                             [0, 0.25, 0.75], [0, 0, 1], [0, 0, 1]])
+    assert torch.allclose(soft_labels(d, -2.0, 6.0), expected)
+    # per-attribute ranges broadcast over the last axis
+    two = soft_labels(torch.tensor([[0.0, 0.0]]), torch.tensor([-2.0, 0.0]), torch.tensor([6.0, 1.0]))
+    assert torch.allclose(two, torch.tensor([[[0.5, 0.5, 0], [1, 0, 0]]]))
+    with pytest.raises(ValueError, match="high > low"):
+        soft_labels(d, 1.0, 1.0)
+
+
+def test_self_labels_use_the_observed_range():
+    labels = SelfLabels(num_attributes=2, style_dim=3)
+    normals = torch.tensor([[1.0, 0, 0], [0, 1.0, 0]])
+    codes = torch.tensor([[0.0, 4, 9], [4.0, 0, 9], [1.0, 1, 9]])
+    distances = labels.fit(normals, torch.tensor([0.0, -1.0]), codes)
+    assert torch.equal(distances, torch.tensor([[0.0, 3], [4, -1], [1, 0]]))
+    assert labels.low.tolist() == [0, -1] and labels.high.tolist() == [4, 3]
+    # image 3: attribute 0 at d=1 of [0, 4] (t = 1/4), attribute 1 at d=0 of [-1, 3] (t = 1/4)
+    assert torch.allclose(labels(codes[2:]), torch.tensor([[[0.5, 0.5, 0], [0.5, 0.5, 0]]]))
+    assert torch.allclose(labels.distance_at(0.25), torch.tensor([1.0, 0.0]))
+    with pytest.raises(ValueError, match="range is empty"):
+        SelfLabels(1, 3).fit(normals[:1], torch.zeros(1), torch.ones(4, 3))
+
+
+def test_mode_weights_keep_base_on_and_mid_off():
+    levels = torch.tensor([[[0.2, 0.8, 0.0], [0.0, 0.3, 0.7]]])
+    assert torch.allclose(mode_weights(levels), torch.tensor([[1, 0.2, 0, 0, 0, 0, 0.7]]))
+
+
+@pytest.mark.parametrize("mode_init", ["zero", "copy"])
+def test_base_mode_alone_reproduces_the_pretrained_generator(mode_init):
+    base = tiny_generator().eval()
+    sc = SelfConditionedGenerator(base, num_attributes=2, mode_init=mode_init).eval()
+    assert torch.equal(sc.constants[0], base.input.input[0])
+    with torch.no_grad():  # make every other mode different, so only zero weights can hide them
+        sc.generator.input.multiinput[..., 1:] += torch.randn_like(sc.generator.input.multiinput[..., 1:])
+    z = torch.randn(3, 8)
+    mid = level_labels(torch.full((3, 2), 0.5))  # every attribute at its middle: base mode alone
+    with torch.no_grad():
+        expected, _ = base([z], randomize_noise=False)
+        out, _ = sc([z], mid, randomize_noise=False)
+        high, _ = sc([z], level_labels(torch.tensor([[1.0, 0.5]] * 3)), randomize_noise=False)
+    assert torch.equal(out, expected)
+    assert (high - expected).abs().max() > 1e-3
+    assert torch.equal(base.input.input, SelfConditionedGenerator(base, 2).constants[:1])  # base left untouched
+
+
+def test_input_is_the_mode_weighted_sum_of_constants():
+    sc = SelfConditionedGenerator(tiny_generator(), num_attributes=1, mode_init="copy")
+    with torch.no_grad():
+        sc.generator.input.multiinput.normal_()
+    levels = torch.tensor([[[0.25, 0.75, 0.0]], [[0.0, 0.0, 1.0]]])
+    with sc.generator.input.weighted(mode_weights(levels)):
+        x = sc.generator.input(torch.zeros(2, 1))
+    c = sc.constants
+    assert torch.allclose(x[0], c[0] + 0.25 * c[1], atol=1e-6)  # mid (c[2]) adds nothing
+    assert torch.allclose(x[1], c[0] + c[3], atol=1e-6)
+    with pytest.raises(RuntimeError, match="needs mode weights"):
+        sc.generator.input(torch.zeros(2, 1))
+
+
+def test_discriminator_head_keeps_the_pretrained_realness():
+    torch.manual_seed(0)
+    d = Discriminator(16, channels=8).eval()
+    md = ModeDiscriminator(d, num_attributes=3).eval()
+    x = torch.randn(4, 3, 16, 16)
+    realness, levels = md.classify(x)
+    assert torch.equal(realness, d(x)) and torch.equal(md(x), d(x))
+    assert levels.shape == (4, 3, 3)
+
+
+def test_kl_terms_on_known_logits():
+    target = torch.tensor([[[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]]])
+    # uniform prediction: KL(one-hot || U) = log 3, KL([.5,.5,0] || U) = log 3 - log 2; each averaged over 3 levels
+    expected = (math.log(3) + math.log(3) - math.log(2)) / 3
+    assert mode_kl(torch.zeros(1, 2, 3), target).item() == pytest.approx(expected, rel=1e-6)
+    # a prediction equal to a full-support target gives 0; anything else is positive
+    full = torch.tensor([[[0.2, 0.3, 0.5]]])
+    assert mode_kl(full.log(), full).item() == pytest.approx(0.0, abs=1e-7)
+    assert mode_kl(torch.tensor([[[3.0, 0.0, -3.0]]]), full).item() > 0
+    # pushing the logit of the labelled level up lowers the loss (the gradient's sign)
+    logits = torch.zeros(1, 1, 3, requires_grad=True)
+    mode_kl(logits, torch.tensor([[[0.0, 0.0, 1.0]]])).backward()
+    assert logits.grad[0, 0, 2] < 0 < logits.grad[0, 0, 0]
+
+
+def test_uniform_resampling_covers_the_whole_range():
+    g = torch.Generator().manual_seed(0)
+    t = uniform_levels(20000, 3, g, "cpu")
+    assert t.min() < 0.001 and t.max() > 0.999
+    hist = torch.histc(t, bins=10, min=0, max=1) / t.numel()
+    assert torch.allclose(hist, torch.full((10,), 0.1), atol=0.01)
+    labels = level_labels(t)
+    # each level dominates a quarter, a half and a quarter of the range; the tails are as
+    # common as low in the data's core: E[high] = E[max(0, 2t - 1)] = 1/4
+    share = torch.bincount(labels.argmax(-1).flatten(), minlength=3).float() / labels[..., 0].numel()
+    assert torch.allclose(share, torch.tensor([0.25, 0.5, 0.25]), atol=0.01)
+    assert labels[..., 2].mean().item() == pytest.approx(0.25, abs=0.01)
+    assert torch.allclose(labels.sum(-1), torch.ones(20000, 3))
+
+
+def _run_scgan_ffhq(compose_cfg, tmp_path, size: int) -> tuple[dict, Path]:
+    """scgan_ffhq with debug=fdr on a tiny image folder and a tiny (2-channel) G / D of
+    `size` px written by save_rosinality, boundary normals as .npy files."""
+    torch.manual_seed(0)
+    g_ema = Generator(size, style_dim=8, n_mlp=1, channels=2)
+    g_ema.mean_latent(64, store=True)
+    ckpt = save_rosinality(tmp_path / "tiny-ffhq.pt", g_ema, Generator(size, style_dim=8, n_mlp=1, channels=2),
+                           Discriminator(size, channels=2))
+    files = []
+    for name in ("Eyeglasses", "Smiling", "Young"):
+        np.save(tmp_path / f"{name}.npy", np.random.default_rng(0).normal(size=(1, 8)).astype(np.float32))
+        files.append(f"method.stages.scgan.module.boundaries.files.{name}={tmp_path / name}.npy")
+    root = write_image_folder(tmp_path / "ffhq", n=20)
+    cfg = compose_cfg("+experiment=scgan_ffhq", "debug=fdr", f"data.root={root}", f"data.image_size={size}",
+                      "data.num_workers=0", "data.batch_size=2", f"generator.checkpoint={ckpt}", "inverter.width=4",
+                      "inverter.hidden=16", "method.stages.scgan.module.grid_rows=1", "method.evaluate.batch_size=2",
+                      *files)
+    metrics = train(cfg)
+    run = Path(cfg.paths.output_dir)
+    assert set(metrics) >= {"test/self_label_high_Eyeglasses", "test/self_label_high_Young"}
+    assert (run / "self_label_positions.png").is_file() and (run / "samples" / "eval" / "edit_Smiling.png").is_file()
+    exported = torch.load(run / "stylegan2-rosinality.pt", weights_only=True)
+    assert exported["g_ema"]["input.multiinput"].shape == (1, 2, 4, 4, 10)  # 3 attributes x 3 levels + base
+    return metrics, run
+
+
+def test_scgan_ffhq_recipe_on_a_tiny_folder_and_checkpoint(compose_cfg, tmp_path):
+    """The paper-scale recipe as it is but for the resolution (64 px here, for speed):
+    checkpoint loaded as-is, boundary files, one step of every stage, the evaluation."""
+    _run_scgan_ffhq(compose_cfg, tmp_path, 64)
+
+
+@pytest.mark.slow
+def test_scgan_ffhq_recipe_at_1024_px(compose_cfg, tmp_path):
+    """The same at the recipe's own 1024 px (minutes on a CPU: 1024 px activations)."""
+    _run_scgan_ffhq(compose_cfg, tmp_path, 1024)
+
+
+def test_scgan_resumes_like_an_uninterrupted_run(compose_cfg, tmp_path):
+    """Killed in its second epoch and resumed from last.ckpt, the fine-tuning ends with the
+    weights an uninterrupted run ends with (self-labels come back from the checkpoint)."""
+    short = ["+experiment=scgan", "data.num_images=1000", "data.batch_size=8", "trainer.limit_train_batches=2",
+             "trainer.limit_val_batches=1", "method.stages.inverter.trainer.max_epochs=1",
+             "method.stages.scgan.trainer.max_epochs=2", "method.stages.scgan.module.boundaries.num_samples=400",
+             "method.evaluate=null", "zoo_overrides=['debug=fdr']", "logger=none"]
+    reference, _, resumed, _, _ = crash_and_resume(compose_cfg, tmp_path, short, "scgan", epoch=1, batch=1)
+
+    def final(cfg):
+        return torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "scgan" / "last.ckpt",
+                          weights_only=False)["state_dict"]
+
+    a, b = final(reference), final(resumed)
+    assert set(a) == set(b)
+    for key in set(a) - {"seconds", "load_average"}:  # wall-clock bookkeeping differs
+        assert torch.allclose(a[key].float(), b[key].float(), atol=1e-6), key
+    assert bool(b["labels.fitted"]) and torch.equal(a["labels.normals"], b["labels.normals"])
+
+
+def test_mode_editing_helpers():
+    assert torch.allclose(position_levels(torch.tensor([0.25, 1.0, 1.5])),
+                          torch.tensor([[0.5, 0.5, 0], [0, 0, 1], [0, -1, 2]]))  # past the top: extrapolated
+    levels = level_labels(torch.full((2, 2), 0.5))
+    moved = set_position(levels, 1, 1.0)
+    assert torch.equal(moved[:, 0], levels[:, 0]) and torch.equal(moved[:, 1], torch.tensor([[0.0, 0, 1]] * 2))
+
+    sc = SelfConditionedGenerator(tiny_generator(), num_attributes=2, mode_init="copy").eval()
+    x = torch.randn(2, 3, 16, 16).clamp(-1, 1)
+    w0 = torch.randn(2, 8)
+    before = {k: v.clone() for k, v in sc.state_dict().items()}
+
+    def error(generator, w):
+        with torch.no_grad():
+            image = generator.synthesis(w.unsqueeze(1).expand(-1, generator.n_latent, -1), levels)
+            return torch.nn.functional.mse_loss(image, x)
+
+    w = refine_codes(sc, w0, levels, x, steps=20, lr=0.05)
+    assert error(sc, w) < error(sc, w0)
+    tuned = pivotal_tuning(sc, w, levels, x, steps=20, lr=1e-2)
+    assert error(tuned, w) < error(sc, w)
+    assert all(torch.equal(v, before[k]) for k, v in sc.state_dict().items())  # the original is untouched
