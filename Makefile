@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-FLAGSHIP ?= +experiment=icgan
+FLAGSHIP ?= +experiment=uda_inversion
 
 .PHONY: help install run test test-full format lint clean
 

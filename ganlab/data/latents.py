@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -31,6 +29,7 @@ from ganlab.config.validate import ConfigError
 from ganlab.data.base import SPLITS, EpochSeededSampler, split_indices
 from ganlab.editing.render import render_codes
 from ganlab.editing.tasks import EditTask, parse_tasks
+from ganlab.module_files import atomic_save
 
 log = logging.getLogger("ganlab")
 
@@ -96,18 +95,6 @@ def rank_labels(probabilities: torch.Tensor, kind: str) -> torch.Tensor:
     if kind == "categorical":
         return F.one_hot(ranks.argmax(1), probabilities.shape[1]).float()
     return (ranks >= 0.5).float()
-
-
-def _atomic_save(payload: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 class LatentCodesDataModule(pl.LightningDataModule):
@@ -186,7 +173,7 @@ class LatentCodesDataModule(pl.LightningDataModule):
         if payload is None:
             payload = self._build()
             if self.cache_path is not None:
-                _atomic_save(payload, self.cache_path)
+                atomic_save(payload, self.cache_path)
                 log.info("latent codes: built %d codes, cached at %s", len(payload["codes"]), self.cache_path)
         self._splits = {name: LatentCodes(payload["codes"][idx], payload["labels"][idx],
                                           payload["probabilities"][idx])
