@@ -8,13 +8,13 @@ edits the classifier agrees with."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import torch
 from torch import nn
 
 from ganlab.data.resize import resize
 from ganlab.editing.attribute_directions import fit_directions, sample_scores
-from ganlab.metrics.inversion_fid import fid
 from ganlab.nets.inverters.base import Inversion
 
 
@@ -44,12 +44,13 @@ class EditScores:
                 if self.identity is not None:
                     self.identity_sims[key].append(self.identity.similarity(clean, images))
 
-    def summary(self, clean: torch.Tensor, features: nn.Module) -> dict[str, float]:
-        """test/edit_{fid,id,success}_<editor>_<attribute>_<domain> and their means."""
+    def summary(self, clean: torch.Tensor, fid: Callable[[torch.Tensor, torch.Tensor], float]) -> dict[str, float]:
+        """test/edit_{fid,id,success}_<editor>_<attribute>_<domain> and their means;
+        fid(real, fake) is the evaluation's FID."""
         out: dict[str, float] = {}
         for (editor, name, domain), images in self.edited.items():
             suffix = f"{editor}_{name}_{domain}"
-            out[f"test/edit_fid_{suffix}"] = fid(clean, torch.cat(images), features)
+            out[f"test/edit_fid_{suffix}"] = fid(clean, torch.cat(images))
             out[f"test/edit_success_{suffix}"] = float(torch.cat(self.hits[(editor, name, domain)]).float().mean())
             if self.identity is not None:
                 out[f"test/edit_id_{suffix}"] = float(torch.cat(self.identity_sims[(editor, name, domain)]).mean())

@@ -25,7 +25,8 @@ from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.domains import DomainDataModule
 from ganlab.methods.inversion_editing import EditScores
 from ganlab.methods.inversion_tables import write_tables
-from ganlab.metrics.inversion_fid import JudgeFeatures, fid
+from ganlab.metrics.fid_features import FeatureExtractor
+from ganlab.metrics.inversion_fid import fid
 from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
@@ -38,18 +39,22 @@ DOMAINS = ("src", "trg")
 
 class InversionEvaluation:
     def __init__(self, classifier: nn.Module, classifier_labels: list[str], perceptual: nn.Module,
-                 identity: nn.Module | None = None, attributes: list[str] = ("Young", "Smiling", "Male"),
+                 fid_features: FeatureExtractor, fid_size: int | None = None, identity: nn.Module | None = None,
+                 attributes: list[str] = ("Young", "Smiling", "Male"),
                  method_name: str = "UDA-inversion", stage: str = "encoder", optimization=None, hybrid_refiner=None,
                  num_images: int = 256, optimization_images: int = 16, direction_samples: int = 2000,
                  edit_strength: float = 2.0, judge_size: int = 32, batch_size: int = 64, grid_images: int = 8,
                  max_batches: int | None = None):
-        """optimization / hybrid_refiner: partial OptimizationInverter configs (null: skip the row).
+        """fid_features: the FID embedding (ganlab.metrics.fid_features.load_features), images
+        resized to fid_size first (null: as they are).
+        optimization / hybrid_refiner: partial OptimizationInverter configs (null: skip the row).
         max_batches (debug): a handful of images, directions from 64 samples, 2 optimisation steps."""
         unknown = [a for a in attributes if a not in classifier_labels]
         if unknown:
             raise ValueError(f"method.evaluate.attributes {unknown} are not among the classifier's labels "
                              f"{list(classifier_labels)} (method.evaluate.classifier_labels)")
         self.classifier, self.identity, self.perceptual = classifier, identity, perceptual
+        self.fid_features, self.fid_size = fid_features, fid_size
         self.columns = {a: list(classifier_labels).index(a) for a in attributes}
         self.method_name, self.stage = method_name, stage
         self.optimization, self.hybrid_refiner = optimization, hybrid_refiner
@@ -72,7 +77,7 @@ class InversionEvaluation:
             raise TypeError("the inversion evaluation needs paired (HQ, LQ) test data: set domains=hq_lq")
         module = stages[self.stage]
         device, generator = module.device, module.generator
-        for net in (self.classifier, self.identity, self.perceptual):
+        for net in (self.classifier, self.identity, self.perceptual, self.fid_features):
             if net is not None:
                 net.to(device).eval()
         batches = [batch._replace(**{k: v.to(device) for k, v in batch._asdict().items()})
@@ -80,7 +85,6 @@ class InversionEvaluation:
         clean = torch.cat([b.source for b in batches])
         if len(clean) < 2:
             raise ValueError(f"the inversion evaluation needs >= 2 test images (FID), the test split has {len(clean)}")
-        features = JudgeFeatures(self.classifier, self.identity, self.judge_size, clean.shape[1])
         rows = {"": module.inverter}
         if self.optimization is not None:
             rows["optimization"] = self._extra(self.optimization, generator, module.inverter.image_size)
@@ -96,7 +100,7 @@ class InversionEvaluation:
             for row, inverter in rows.items():
                 count = len(clean) if row == "" else min(self.optimization_images, len(clean))
                 for domain in DOMAINS:
-                    scores, images = self._score(inverter, generator, batches, domain, count, features, clean,
+                    scores, images = self._score(inverter, generator, batches, domain, count, clean,
                                                  edits if row == "" else None)
                     suffix = f"_{domain}" + (f"_{row}" if row else "")
                     metrics.update({f"test/{k}{suffix}": v for k, v in scores.items()})
@@ -104,12 +108,15 @@ class InversionEvaluation:
         if "optimization" in rows:
             metrics["test/speedup_vs_optimization"] = (metrics["test/images_per_s_src"] /
                                                        metrics["test/images_per_s_src_optimization"])
-        metrics.update(edits.summary(clean, features))
+        metrics.update(edits.summary(clean, self._fid))
         self._save_grids(batches[0], grids, edits, Path(out_dir) / "samples" / "eval")
         write_tables(metrics, self.method_name, list(rows), list(self.columns), out_dir)
         return metrics
 
-    def _score(self, inverter, generator, batches, domain, count, features, clean, edits):
+    def _fid(self, real: torch.Tensor, fake: torch.Tensor) -> float:
+        return fid(real, fake, self.fid_features, self.fid_size)
+
+    def _score(self, inverter, generator, batches, domain, count, clean, edits):
         """Metrics of one inverter on one domain over the first `count` test images, and the
         first grid images' reconstructions."""
         recon = reconstruction_metrics().to(clean.device)
@@ -132,7 +139,7 @@ class InversionEvaluation:
         images = torch.cat(outputs)
         scores = {k: float(v) for k, v in recon.compute().items()}
         scores["lpips"] = float(torch.cat(lpips).mean())
-        scores["fid"] = fid(clean, images, features)
+        scores["fid"] = self._fid(clean, images)
         scores["images_per_s"] = seen / sum(seconds)
         return scores, images[: self.grid_images]
 

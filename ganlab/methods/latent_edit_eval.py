@@ -46,7 +46,8 @@ class LatentEditEvaluation:
         """reference: the name of the editor others are calibrated to (null: the first stage).
         identity: a net with `.similarity(a, b)` (null: no identity score, e.g. digits).
         baselines: training-free editors fitted on the training codes here.
-        realism: `(edited images, real images with the target) -> FID` (null: no FID).
+        realism: a ganlab.metrics.fid.FrechetDistance: FID of the edited images (at the largest
+        alpha) against real images that have the target (null: no FID).
         max_batches: debug limit (debug=fdr): every code set is cut to max_batches * 8 codes
         and the alpha bisection to 2 steps."""
         if num_alphas < 1:
@@ -127,7 +128,7 @@ class LatentEditEvaluation:
             entry = {"alphas": alphas, "points": [judge.score(task, test, e) for e in swept],
                      "alpha_max": alpha_max, "natural": judge.score(task, test, natural)}
             if real is not None:
-                entry["fid"] = float(self.realism(swept[-1].images[: self.fid_codes], real))
+                entry["fid"] = self.realism(swept[-1].images[: self.fid_codes], real_images=real).fid
             per_editor[key] = entry
             picks = [round(i * (len(alphas) - 1) / max(1, self.grid_alphas - 1)) for i in range(self.grid_alphas)]
             n = min(self.grid_codes, len(test.codes))
