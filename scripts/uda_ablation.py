@@ -3,7 +3,7 @@ over several seeds, as mean +- std:
 
     python scripts/uda_ablation.py                       # seeds 0 1 2: with / without the discrepancy
     python scripts/uda_ablation.py --baselines           # + pSp / e4e / HFGI retrained with paired data
-    python scripts/uda_ablation.py --seeds 0 --extra method.stages.encoder.trainer.max_steps=500
+    python scripts/uda_ablation.py --seeds 0 --extra method.stages.encoder.trainer.limit_train_batches=250
 
 Each configuration runs `python train.py +experiment=... seed=S` in its own folder under
 --out (default outputs/uda_ablation/<time>); a finished stage is reused from the cache, so
