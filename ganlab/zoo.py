@@ -19,6 +19,7 @@ from omegaconf import OmegaConf
 from torch import nn
 
 from ganlab import module_files
+from ganlab.methods.randomness import global_rng_kept
 
 log = logging.getLogger("ganlab")
 
@@ -95,7 +96,15 @@ def load(name: str, path: str | None = None, cache_dir: str | None = None,
          overrides: list[str] | None = None, data_root: str | None = None) -> nn.Module:
     """The zoo model `name`, ready to use (eval mode). `overrides` are extra recipe
     overrides used only if it must be trained (they also key its cache file);
-    `data_root` is where a real dataset it trains on lies (it does not key the cache)."""
+    `data_root` is where a real dataset it trains on lies (it does not key the cache).
+    The caller's global RNGs are left as they were (training reseeds them, building the
+    module draws its init), so a recipe draws the same with a cold or a warm cache."""
+    with global_rng_kept():
+        return _load(name, path, cache_dir, overrides, data_root)
+
+
+def _load(name: str, path: str | None, cache_dir: str | None, overrides: list[str] | None,
+          data_root: str | None) -> nn.Module:
     overrides = list(overrides or [])
     env_path = os.environ.get("GANLAB_ZOO_" + name.upper().replace("-", "_"))
     explicit = path or env_path

@@ -1,8 +1,14 @@
 """Training noise as a pure function of (seed, epoch, batch): a run resumed from a
-checkpoint draws exactly the z and y' an uninterrupted run would have drawn."""
+checkpoint draws exactly the z and y' an uninterrupted run would have drawn; and the
+global RNGs kept across a block that reseeds them."""
 
 from __future__ import annotations
 
+import os
+import random
+from contextlib import contextmanager
+
+import numpy as np
 import torch
 
 
@@ -17,3 +23,21 @@ def randn(shape, g: torch.Generator, device) -> torch.Tensor:
 
 def randint(high: int, n: int, g: torch.Generator, device) -> torch.Tensor:
     return torch.randint(high, (n,), generator=g).to(device)
+
+
+@contextmanager
+def global_rng_kept():
+    """Runs a block (e.g. the zoo training a model mid-recipe, which seeds everything for
+    itself) and then puts back the global RNGs (python, NumPy, torch, CUDA) and Lightning's
+    seed, so what the caller draws next is the same whether or not the block ran."""
+    states = random.getstate(), np.random.get_state(), os.environ.get("PL_GLOBAL_SEED")
+    with torch.random.fork_rng(devices=range(torch.cuda.device_count()) if torch.cuda.is_initialized() else []):
+        try:
+            yield
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            if states[2] is None:
+                os.environ.pop("PL_GLOBAL_SEED", None)
+            else:
+                os.environ["PL_GLOBAL_SEED"] = states[2]
