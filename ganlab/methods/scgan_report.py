@@ -13,15 +13,16 @@ import torch  # noqa: E402
 
 
 def write_table(rows: list[dict], folder: Path, stem: str, note: str) -> None:
-    """rows (dicts with the same keys) -> <stem>.csv and <stem>.md (note above the table)."""
+    """rows (dicts; a key missing from a row is a blank cell) -> <stem>.csv and <stem>.md
+    (note above the table)."""
     folder.mkdir(parents=True, exist_ok=True)
-    keys = list(rows[0]) if rows else []
+    keys = list(dict.fromkeys(k for r in rows for k in r))
     with (folder / f"{stem}.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=keys)
+        writer = csv.DictWriter(f, fieldnames=keys, restval="")
         writer.writeheader()
         writer.writerows(rows)
     lines = [note, "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(_cell(r[k]) for k in keys) + " |" for r in rows]
+    lines += ["| " + " | ".join(_cell(r.get(k, "")) for k in keys) + " |" for r in rows]
     (folder / f"{stem}.md").write_text("\n".join(lines) + "\n")
 
 
