@@ -139,14 +139,14 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     if stage != stage_names[-1]:
         raise ConfigError(f"ckpt_path is a checkpoint of stage {stage!r}; eval.py needs the last stage's "
                           f"({stage_names[-1]!r}): .../checkpoints/{stage_names[-1]}/last.ckpt")
-    modules, recipes, in_checkpoint = {}, {}, depends_on(cfg, stage) | {stage}
+    modules, recipes, keys, in_checkpoint = {}, {}, {}, depends_on(cfg, stage) | {stage}
     for name in stage_names:
         node = cfg.method.stages[name]
         sources = dict(node.get("inputs") or {})
         modules[name] = instantiate(node.module, **{arg: modules[src] for arg, src in sources.items()})
         recipes[name] = module_files.recipe(node.module, {arg: recipes[src] for arg, src in sources.items()})
+        cached = stage_cache_file(cfg, name, node, recipes[name], keys)
         if name not in in_checkpoint:
-            cached = stage_cache_file(cfg, name, node, recipes[name])
             if not cached.is_file():
                 raise ConfigError(f"stage {name!r} is not part of {stage!r}'s checkpoint and has no cached result at "
                                   f"{cached}; run train.py with the same settings first (cache_stages=true)")

@@ -32,18 +32,26 @@ def trainer_config(cfg: DictConfig, stage: DictConfig) -> DictConfig:
     return OmegaConf.create({**stage_own, **chosen})
 
 
-def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig) -> str:
+def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: dict[str, str] | None = None) -> str:
+    """upstream: the keys of the stages this one is built on, so that training an input
+    longer (its trainer, not part of its module recipe) invalidates this stage too."""
     data = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k != "num_workers"}
     if cfg.get("domains"):  # the degradation decides what a stage trains on
         data["domains"] = OmegaConf.to_container(cfg.domains, resolve=True)
     trainer = {k: v for k, v in OmegaConf.to_container(trainer_cfg).items() if k not in _BOOKKEEPING}
-    text = OmegaConf.to_yaml(OmegaConf.create({"recipe": rec, "data": data, "trainer": trainer}))
+    keyed = {"recipe": rec, "data": data, "trainer": trainer}
+    if upstream:
+        keyed["upstream"] = dict(sorted(upstream.items()))
+    text = OmegaConf.to_yaml(OmegaConf.create(keyed))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def stage_cache_file(cfg: DictConfig, name: str, stage: DictConfig, rec: dict) -> Path:
-    """Where a finished stage's module is cached (keyed by everything that determines it)."""
-    return Path(cfg.paths.cache_dir) / "stages" / f"{name}-{stage_key(cfg, rec, trainer_config(cfg, stage))}.pt"
+def stage_cache_file(cfg: DictConfig, name: str, stage: DictConfig, rec: dict, keys: dict[str, str]) -> Path:
+    """Where a finished stage's module is cached (keyed by everything that determines it,
+    its input stages' keys included); records the stage's key in `keys` for later stages."""
+    upstream = {src: keys[src] for src in (stage.get("inputs") or {}).values()}
+    keys[name] = stage_key(cfg, rec, trainer_config(cfg, stage), upstream)
+    return Path(cfg.paths.cache_dir) / "stages" / f"{name}-{keys[name]}.pt"
 
 
 def depends_on(cfg: DictConfig, name: str) -> set[str]:
@@ -91,7 +99,7 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
     stage_names = list(cfg.method.stages)
     if resume_stage is not None and resume_stage not in stage_names:
         raise ValueError(f"ckpt_path belongs to stage {resume_stage!r}, not one of this recipe's {stage_names}")
-    modules, recipes, metrics = {}, {}, {}
+    modules, recipes, metrics, keys = {}, {}, {}, {}
     for index, name in enumerate(stage_names):
         stage = cfg.method.stages[name]
         pl.seed_everything(cfg.seed + index, workers=True, verbose=False)  # init independent of cache hits
@@ -99,7 +107,7 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
         module = instantiate(stage.module, **{arg: modules[src] for arg, src in sources.items()})
         rec = module_files.recipe(stage.module, {arg: recipes[src] for arg, src in sources.items()})
         trainer_cfg = trainer_config(cfg, stage)
-        cached = stage_cache_file(cfg, name, stage, rec)
+        cached = stage_cache_file(cfg, name, stage, rec, keys)
         use_cache = cfg.cache_stages and not trainer_cfg.get("fast_dev_run")
         if use_cache and cached.is_file() and name != resume_stage:
             payload = module_files.read(cached)
