@@ -42,7 +42,27 @@ def split_indices(n: int, fractions: Sequence[float], seed: int) -> dict[str, to
     return {"train": order[:n_train], "val": order[n_train : n_train + n_val], "test": order[n_train + n_val :]}
 
 
-class ImageDataModule(pl.LightningDataModule):
+class SplitDataModule(pl.LightningDataModule):
+    """Named splits built once by `setup()` into `_splits`; each split has `.labels`."""
+
+    _splits: dict | None
+
+    def split(self, name: str):
+        """A split's dataset; indexing it with a tensor of indices returns a batch."""
+        if name not in SPLITS:
+            raise KeyError(f"unknown split {name!r}; splits are {SPLITS}")
+        self.setup()
+        return self._splits[name]
+
+    def labels(self, name: str) -> torch.Tensor:
+        """All labels of a split, [N, label_dim], without loading its inputs."""
+        return self.split(name).labels
+
+    def train_labels(self) -> torch.Tensor:
+        return self.labels("train")
+
+
+class ImageDataModule(SplitDataModule):
     """Subclasses set `label_spec` and `channels` in __init__ and implement `build_splits`."""
 
     label_spec: LabelSpec
@@ -66,20 +86,6 @@ class ImageDataModule(pl.LightningDataModule):
             empty = [name for name in SPLITS if len(self._splits[name]) == 0]
             if empty:
                 raise ValueError(f"{type(self).__name__}: empty split(s) {empty}; use more images or other fractions")
-
-    def split(self, name: str) -> Dataset:
-        """A split's dataset; indexing it with a tensor of indices returns a batch (x, y)."""
-        if name not in SPLITS:
-            raise KeyError(f"unknown split {name!r}; splits are {SPLITS}")
-        self.setup()
-        return self._splits[name]
-
-    def labels(self, name: str) -> torch.Tensor:
-        """All labels of a split, [N, label_dim], without loading images."""
-        return self.split(name).labels
-
-    def train_labels(self) -> torch.Tensor:
-        return self.labels("train")
 
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         data = self.split(name)

@@ -26,7 +26,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ganlab.config.validate import ConfigError
-from ganlab.data.base import SPLITS, EpochSeededSampler, split_indices
+from ganlab.data.base import SPLITS, EpochSeededSampler, SplitDataModule, split_indices
 from ganlab.editing.render import render_codes
 from ganlab.editing.tasks import EditTask, parse_tasks
 from ganlab.module_files import atomic_save
@@ -97,7 +97,7 @@ def rank_labels(probabilities: torch.Tensor, kind: str) -> torch.Tensor:
     return (ranks >= 0.5).float()
 
 
-class LatentCodesDataModule(pl.LightningDataModule):
+class LatentCodesDataModule(SplitDataModule):
     def __init__(self, generator: nn.Module, classifier: nn.Module, images: pl.LightningDataModule,
                  edits: list[str] | None = None, source: str = "sample", inverter: nn.Module | None = None,
                  num_codes: int = 20000, truncation: float = 1.0, splits: list[float] = (0.8, 0.1, 0.1),
@@ -240,18 +240,6 @@ class LatentCodesDataModule(pl.LightningDataModule):
         self.tasks = usable
 
     # ------------------------------------------------------------------ access
-    def split(self, name: str) -> LatentCodes:
-        if name not in SPLITS:
-            raise KeyError(f"unknown split {name!r}; splits are {SPLITS}")
-        self.setup()
-        return self._splits[name]
-
-    def labels(self, name: str) -> torch.Tensor:
-        return self.split(name).labels
-
-    def train_labels(self) -> torch.Tensor:
-        return self.labels("train")
-
     def combination_counts(self, name: str, columns: list[int]) -> dict[tuple[int, ...], int]:
         """How many codes of a split carry each combination of the given label columns."""
         labels = self.labels(name)[:, columns].long()
