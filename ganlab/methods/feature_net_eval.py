@@ -5,26 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
-from ganlab.nets.mode import evaluating
+from ganlab.methods.held_out import predict_test_split
 
 
 class FeatureNetEvaluation:
     def __init__(self, max_batches: int | None = None):
         self.max_batches = max_batches
 
-    @torch.no_grad()
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
         net = stages["features"]
-        outs, labels = [], []
-        with evaluating(net):
-            for i, (x, y) in enumerate(datamodule.test_dataloader()):
-                if self.max_batches is not None and i >= self.max_batches:
-                    break
-                outs.append(net(x.to(net.device)).cpu())
-                labels.append(y)
-        out, y = torch.cat(outs), torch.cat(labels)
+        out, y = predict_test_split(net, datamodule, self.max_batches)
         metrics = {"test/acc": float(net.accuracy(out, y))}
         if net.regress_dims:
             metrics["test/r2"] = float(net.r2(out, y))

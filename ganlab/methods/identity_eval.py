@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 
 from ganlab.data.synthfaces import ATTRIBUTES, IDENTITY_FACTORS, set_attribute
+from ganlab.methods.held_out import predict_test_split
 
 
 class IdentityEvaluation:
@@ -17,14 +18,7 @@ class IdentityEvaluation:
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
         net = stages["identity"]
-        preds, truth = [], []
-        with torch.no_grad():
-            for i, (x, factors) in enumerate(datamodule.test_dataloader()):
-                if self.max_batches is not None and i >= self.max_batches:
-                    break
-                preds.append(net(x.to(net.device)).cpu())
-                truth.append(factors)
-        pred, true = torch.cat(preds), torch.cat(truth)
+        pred, true = predict_test_split(net, datamodule, self.max_batches)
         r2 = 1 - ((pred - true) ** 2).sum(0) / ((true - true.mean(0)) ** 2).sum(0).clamp(min=1e-8)
         metrics = {"test/r2": float(r2.mean()), **{f"test/r2_{n}": float(v) for n, v in zip(IDENTITY_FACTORS, r2)}}
 
