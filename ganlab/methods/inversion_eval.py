@@ -23,10 +23,10 @@ from torch import nn
 
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.domains import DomainDataModule
+from ganlab.data.resize import resize
 from ganlab.methods.inversion_editing import EditScores
 from ganlab.methods.inversion_tables import write_tables
-from ganlab.metrics.fid_features import FeatureExtractor
-from ganlab.metrics.inversion_fid import fid
+from ganlab.metrics.fid import FrechetDistance
 from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
@@ -39,14 +39,14 @@ DOMAINS = ("src", "trg")
 
 class InversionEvaluation:
     def __init__(self, classifier: nn.Module, classifier_labels: list[str], perceptual: nn.Module,
-                 fid_features: FeatureExtractor, fid_size: int | None = None, identity: nn.Module | None = None,
+                 fid: FrechetDistance, fid_size: int | None = None, identity: nn.Module | None = None,
                  attributes: list[str] = ("Young", "Smiling", "Male"),
                  method_name: str = "UDA-inversion", stage: str = "encoder", optimization=None, hybrid_refiner=None,
                  num_images: int = 256, optimization_images: int = 16, direction_samples: int = 2000,
                  edit_strength: float = 2.0, judge_size: int = 32, batch_size: int = 64, grid_images: int = 8,
                  max_batches: int | None = None):
-        """fid_features: the FID embedding (ganlab.metrics.fid_features.load_features), images
-        resized to fid_size first (null: as they are).
+        """fid: the FID protocol (its feature net; the clean images' statistics are computed once
+        and cached), images resized to fid_size first (null: as they are).
         optimization / hybrid_refiner: partial OptimizationInverter configs (null: skip the row).
         max_batches (debug): a handful of images, directions from 64 samples, 2 optimisation steps."""
         unknown = [a for a in attributes if a not in classifier_labels]
@@ -54,7 +54,7 @@ class InversionEvaluation:
             raise ValueError(f"method.evaluate.attributes {unknown} are not among the classifier's labels "
                              f"{list(classifier_labels)} (method.evaluate.classifier_labels)")
         self.classifier, self.identity, self.perceptual = classifier, identity, perceptual
-        self.fid_features, self.fid_size = fid_features, fid_size
+        self.fid, self.fid_size = fid, fid_size
         self.columns = {a: list(classifier_labels).index(a) for a in attributes}
         self.method_name, self.stage = method_name, stage
         self.optimization, self.hybrid_refiner = optimization, hybrid_refiner
@@ -77,7 +77,7 @@ class InversionEvaluation:
             raise TypeError("the inversion evaluation needs paired (HQ, LQ) test data: set domains=hq_lq")
         module = stages[self.stage]
         device, generator = module.device, module.generator
-        for net in (self.classifier, self.identity, self.perceptual, self.fid_features):
+        for net in (self.classifier, self.identity, self.perceptual):
             if net is not None:
                 net.to(device).eval()
         batches = [batch._replace(**{k: v.to(device) for k, v in batch._asdict().items()})
@@ -114,7 +114,9 @@ class InversionEvaluation:
         return metrics
 
     def _fid(self, real: torch.Tensor, fake: torch.Tensor) -> float:
-        return fid(real, fake, self.fid_features, self.fid_size)
+        if self.fid_size is not None:
+            real, fake = resize(real, self.fid_size), resize(fake, self.fid_size)
+        return self.fid(fake.clamp(-1, 1).cpu(), real_images=real.cpu()).fid
 
     def _score(self, inverter, generator, batches, domain, count, clean, edits):
         """Metrics of one inverter on one domain over the first `count` test images, and the
