@@ -17,7 +17,7 @@ from ganlab import module_files
 from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
 from ganlab.config.validate import ConfigError, validate
-from ganlab.stages import checkpoint_stage, depends_on, run_stages, stage_cache_file, trainer_config
+from ganlab.stages import build_stage, checkpoint_stage, depends_on, run_stages, trainer_config
 
 log = logging.getLogger("ganlab")
 
@@ -141,11 +141,7 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
                           f"({stage_names[-1]!r}): .../checkpoints/{stage_names[-1]}/last.ckpt")
     modules, recipes, keys, in_checkpoint = {}, {}, {}, depends_on(cfg, stage) | {stage}
     for name in stage_names:
-        node = cfg.method.stages[name]
-        sources = dict(node.get("inputs") or {})
-        modules[name] = instantiate(node.module, **{arg: modules[src] for arg, src in sources.items()})
-        recipes[name] = module_files.recipe(node.module, {arg: recipes[src] for arg, src in sources.items()})
-        cached = stage_cache_file(cfg, name, node, recipes[name], keys)
+        modules[name], recipes[name], cached = build_stage(cfg, name, modules, recipes, keys)
         if name not in in_checkpoint:
             if not cached.is_file():
                 raise ConfigError(f"stage {name!r} is not part of {stage!r}'s checkpoint and has no cached result at "

@@ -54,6 +54,16 @@ def stage_cache_file(cfg: DictConfig, name: str, stage: DictConfig, rec: dict, k
     return Path(cfg.paths.cache_dir) / "stages" / f"{name}-{keys[name]}.pt"
 
 
+def build_stage(cfg: DictConfig, name: str, modules: dict, recipes: dict, keys: dict[str, str]):
+    """Stage `name` built on the modules of its inputs: (module, its recipe, its cache file);
+    its key goes into `keys` for the stages after it."""
+    stage = cfg.method.stages[name]
+    sources = dict(stage.get("inputs") or {})
+    module = instantiate(stage.module, **{arg: modules[src] for arg, src in sources.items()})
+    rec = module_files.recipe(stage.module, {arg: recipes[src] for arg, src in sources.items()})
+    return module, rec, stage_cache_file(cfg, name, stage, rec, keys)
+
+
 def depends_on(cfg: DictConfig, name: str) -> set[str]:
     """The stages whose modules `name` is built on (its inputs, theirs, ...)."""
     found: set[str] = set()
@@ -103,11 +113,8 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
     for index, name in enumerate(stage_names):
         stage = cfg.method.stages[name]
         pl.seed_everything(cfg.seed + index, workers=True, verbose=False)  # init independent of cache hits
-        sources = dict(stage.get("inputs", {}) or {})
-        module = instantiate(stage.module, **{arg: modules[src] for arg, src in sources.items()})
-        rec = module_files.recipe(stage.module, {arg: recipes[src] for arg, src in sources.items()})
+        module, rec, cached = build_stage(cfg, name, modules, recipes, keys)
         trainer_cfg = trainer_config(cfg, stage)
-        cached = stage_cache_file(cfg, name, stage, rec, keys)
         use_cache = cfg.cache_stages and not trainer_cfg.get("fast_dev_run")
         if use_cache and cached.is_file() and name != resume_stage:
             payload = module_files.read(cached)

@@ -1,18 +1,16 @@
 """A stage's cache key covers everything that determines it, the stages it is built on
 included: training the cGAN longer must not hand back encoders fitted to the old one."""
 
-from ganlab import module_files
 from ganlab.run import prepare
-from ganlab.stages import stage_cache_file
+from ganlab.stages import build_stage
 
 
 def _cache_files(compose_cfg, *overrides: str) -> dict[str, str]:
     cfg, _ = prepare(compose_cfg("+experiment=icgan", *overrides))
-    recipes, keys, files = {}, {}, {}
-    for name, stage in cfg.method.stages.items():
-        inputs = {arg: recipes[src] for arg, src in (stage.get("inputs") or {}).items()}
-        recipes[name] = module_files.recipe(stage.module, inputs)
-        files[name] = stage_cache_file(cfg, name, stage, recipes[name], keys).name
+    modules, recipes, keys, files = {}, {}, {}, {}
+    for name in cfg.method.stages:
+        modules[name], recipes[name], cached = build_stage(cfg, name, modules, recipes, keys)
+        files[name] = cached.name
     return files
 
 
