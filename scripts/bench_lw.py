@@ -6,7 +6,8 @@
 
 1. One LW epoch over `--codes` codes of dimension `--dim` (a share `--positive` of them in
    P+, the rest in P-), batches by the paper's rule (min(|P-|, |P+|)), with the GeomLoss
-   backends that can run here (tensorized always; online / multiscale need pykeops):
+   backends that can run here (tensorized always; online / multiscale need pykeops), the
+   batch capped by `--max-batch-size` if given (the embedded recipes cap it at 512):
    seconds per epoch (median of repeats), codes/s, steps, batch size.
 2. Peak memory of one LW step (loss + backward; with --disentangle both Sinkhorn terms) with
    the tensorized backend at a few batch sizes, each in a fresh process (CPU: growth of the
@@ -55,17 +56,19 @@ class Codes:
         return self.data.labels
 
 
-def build(dim: int, blur: float, scaling: float, backend: str, disentangle: bool, device: str) -> LatentWasserstein:
+def build(dim: int, blur: float, scaling: float, backend: str, disentangle: bool, device: str,
+          max_batch_size: int | None = None) -> LatentWasserstein:
     classifier = LatentClassifier(dim, 1, 1, "binary", optimizer=None, hidden=[512, 256])
     lw = LatentWasserstein(["a"], ["a"], "binary", dim, optimizer=lambda p: torch.optim.Adam(p, lr=1e-3),
                            sinkhorn=SinkhornDivergence(blur, scaling, backend),
                            attribute_sinkhorn=SinkhornDivergence(blur, scaling, backend),
-                           disentangle_weight=1.0 if disentangle else 0.0, latent_classifier=classifier)
+                           disentangle_weight=1.0 if disentangle else 0.0, max_batch_size=max_batch_size,
+                           latent_classifier=classifier)
     return lw.to(device)
 
 
 def epoch_seconds(args, backend: str) -> tuple[float, int, int]:
-    lw = build(args.dim, args.blur, args.scaling, backend, args.disentangle, args.device)
+    lw = build(args.dim, args.blur, args.scaling, backend, args.disentangle, args.device, args.max_batch_size)
     plan = PairPlan(lw, Codes(args.codes, args.dim, args.positive), "train", shuffle=True)
     opt = lw.configure_optimizers()
     times, steps, batch = [], 0, 0
@@ -141,6 +144,8 @@ def main() -> None:
     parser.add_argument("--scaling", type=float, default=0.5)
     parser.add_argument("--disentangle", action="store_true", help="add the attribute-space loss (lambda = 1)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--max-batch-size", type=int, default=None,
+                        help="cap the paper's batch rule (the CPU recipes use 512)")
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[2000, 3000, 4000])
     parser.add_argument("--budget-gib", type=float, default=24.0)
     args = parser.parse_args()

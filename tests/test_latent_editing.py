@@ -69,6 +69,34 @@ def test_sinkhorn_loss_moves_a_gaussian_onto_another():
     torch.testing.assert_close(edits(source, 0, 0.0), source)  # alpha = 0: no edit
 
 
+def _spread_after_affine_fit(blur: float, dim: int = 64, n: int = 256, steps: int = 150) -> tuple[float, float]:
+    """Fit T(x) = x + A x + b from N(0, I) onto N(2 e_1, I) with fresh batches each step; the
+    moved codes' (mean std per dimension, mean along e_1)."""
+    g = torch.Generator().manual_seed(0)
+    shift = torch.zeros(dim)
+    shift[0] = 2.0
+    edits, loss_fn = AffineEdits(1, dim), SinkhornDivergence(blur=blur, scaling=0.5)
+    opt = torch.optim.Adam(edits.parameters(), lr=1e-2)
+    for _ in range(steps):
+        x, y = torch.randn(n, dim, generator=g), torch.randn(n, dim, generator=g) + shift
+        loss = loss_fn(edits(x, 0), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    moved = edits(torch.randn(2000, dim, generator=g), 0).detach()
+    return float(moved.std(0).mean()), float(moved.mean(0)[0])
+
+
+def test_a_tiny_blur_collapses_high_dimensional_batches_and_a_data_scale_blur_does_not():
+    """What `editor.sinkhorn.blur` decides (README, LW knobs): between finite batches in many
+    dimensions, near-exact OT is cheapest when the sources shrink toward their mean (the
+    target's spread is 1 here); a blur near half the median distance keeps the spread."""
+    tiny_spread, tiny_shift = _spread_after_affine_fit(blur=0.05)
+    wide_spread, wide_shift = _spread_after_affine_fit(blur=5.0)  # median distance ~ 11
+    assert tiny_spread < 0.5 and wide_spread > 0.7, (tiny_spread, wide_spread)
+    assert tiny_shift > 1.0 and wide_shift > 1.0, (tiny_shift, wide_shift)
+
+
 def test_sinkhorn_rejects_bad_weights_and_missing_keops():
     loss = SinkhornDivergence()
     with pytest.raises(ValueError, match="positive"):

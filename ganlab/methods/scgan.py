@@ -44,7 +44,7 @@ class SelfConditionedGAN(StyleGAN2):
 
     def __init__(self, pretrained: StyleGAN2Checkpoint, inverter: nn.Module, boundaries, attributes: list[str],
                  optimizer_g, optimizer_d, kl_weight_d: float = 0.5, kl_weight_g: float = 0.5,
-                 mode_init: str = "zero", generator_from: str = "g", label_batch_size: int = 256,
+                 mode_init: str = "copy", generator_from: str = "g", label_batch_size: int = 256,
                  r1_gamma: float = 10.0, r1_interval: int = 16, pl_weight: float = 2.0, pl_interval: int = 4,
                  pl_batch_shrink: int = 2, mixing_prob: float = 0.9, ema_half_life_kimg: float = 10.0,
                  ema_rampup: float | None = None, seed: int = 0, grid_rows: int = 8):

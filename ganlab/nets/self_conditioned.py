@@ -82,14 +82,15 @@ class MultiModeInput(nn.Module):
 
 class SelfConditionedGenerator(nn.Module):
     """generator: a pretrained StyleGAN2 Generator (copied, left untouched);
-    num_attributes: n; mode_init: how the 3n non-base constants start — "zero" (every mode
-    starts as the pretrained generator exactly; the modes learn offsets) or "copy" (each
-    a copy of the pretrained constant, as the authors initialise them).
+    num_attributes: n; mode_init: how the 3n non-base constants start — "copy" (each a copy
+    of the pretrained constant, as the authors initialise them: a mode at full weight starts
+    as a doubled input, a handle fine-tuning turns into the attribute) or "zero" (every mode
+    starts as the pretrained generator exactly; the modes learn offsets, far more slowly).
 
     Calls take `levels` [B, n, 3]: per attribute, soft weights of its low / mid / high
     modes (ganlab.methods.scgan_labels.soft_labels); everything else is the Generator's."""
 
-    def __init__(self, generator: Generator, num_attributes: int, mode_init: str = "zero"):
+    def __init__(self, generator: Generator, num_attributes: int, mode_init: str = "copy"):
         super().__init__()
         if num_attributes < 1:
             raise ValueError(f"num_attributes must be >= 1, got {num_attributes}")
