@@ -225,3 +225,20 @@ def test_lw_stops_per_edit_and_resumes_exactly(tmp_path):
     resumed = _fit_lw(data, tmp_path / "b", ckpt_path=str(tmp_path / "b" / "last.ckpt"))
     for key, value in reference.state_dict().items():
         torch.testing.assert_close(resumed.state_dict()[key], value, msg=key)
+
+
+def test_lw_compares_attributes_as_logits_or_probabilities():
+    torch.manual_seed(0)
+    classifier = LatentClassifier(4, 1, 2, "binary", optimizer=None, hidden=[8])
+
+    def lw(space: str) -> LatentWasserstein:
+        return LatentWasserstein(["a"], ["a", "b"], "binary", 4, optimizer=None, sinkhorn=SinkhornDivergence(),
+                                 attribute_sinkhorn=SinkhornDivergence(), attribute_space=space,
+                                 latent_classifier=classifier)
+
+    codes = 50 * torch.randn(64, 4)  # far from every boundary: large logits
+    logits, probabilities = lw("logits").attributes(codes), lw("probabilities").attributes(codes)
+    torch.testing.assert_close(probabilities, logits.sigmoid())
+    assert logits.abs().max() > 1 and 0 <= float(probabilities.min()) and float(probabilities.max()) <= 1
+    with pytest.raises(ValueError, match="attribute_space"):
+        lw("softmax")

@@ -6,9 +6,9 @@ transported negatives T(P-) match the positives P+ in the sense of optimal trans
 
 S is the Sinkhorn divergence with squared Euclidean cost in latent space, the sources
 weighted by their attribute combination (ganlab.editing.sample_weights); S_attr compares
-the latent classifier's logits before and after with the Latent Transformer's
-correlation-weighted cost (each logit j scaled by 1 - |rho_ij|, so the target and the
-attributes correlated with it may move). Batches follow the paper's size rule
+the latent classifier's attribute probabilities (or logits) before and after with the
+Latent Transformer's correlation-weighted cost (each attribute j scaled by 1 - |rho_ij|, so
+the target and the attributes correlated with it may move). Batches follow the paper's size rule
 (ganlab.editing.pair_batches); Adam; each task stops early on its own held-out loss and
 edits with its best weights (kept in the state dict, so resuming is exact)."""
 
@@ -27,6 +27,7 @@ from ganlab.methods.latent_editor import LatentEditor
 from ganlab.methods.randomness import step_generator
 
 log = logging.getLogger("ganlab")
+ATTRIBUTE_SPACES = ("logits", "probabilities")
 
 
 class PairPlan:
@@ -66,11 +67,15 @@ class LatentWasserstein(LatentEditor):
                  disentangle_weight: float = 1.0, disentangle_weights: dict[str, float] | None = None,
                  weight_rule: str = "inverse_target_count", weight_attributes: list[str] | None = None,
                  corr_threshold: float = 1.0, patience: int = 10, min_delta: float = 0.0,
-                 min_last_fraction: float = 0.5, max_batch_size: int | None = None, name: str = "LW", seed: int = 0,
+                 min_last_fraction: float = 0.5, max_batch_size: int | None = None,
+                 attribute_space: str = "probabilities", name: str = "LW", seed: int = 0,
                  latent_classifier: LatentClassifier | None = None):
         """disentangle_weight: lambda (0 = "LW without disentanglement"); disentangle_weights:
         per-task overrides ({Eyeglasses: 0.5}). weight_attributes: the attributes whose
-        combinations weight the sources (the target's own column is left out)."""
+        combinations weight the sources (the target's own column is left out).
+        attribute_space: where S_attr compares C(T(w)) with C(w): the classifier's `logits`
+        or its `probabilities` (bounded, so confident codes far past a boundary cost no more
+        than codes just past it)."""
         super().__init__(tasks, label_names, label_kind, name, seed)
         unknown = sorted(set(disentangle_weights or {}) - set(self.tasks))
         if unknown:
@@ -78,13 +83,15 @@ class LatentWasserstein(LatentEditor):
         missing = [a for a in weight_attributes or [] if a not in label_names]
         if missing:
             raise ValueError(f"weight_attributes {missing} are not labels ({list(label_names)})")
+        if attribute_space not in ATTRIBUTE_SPACES:
+            raise ValueError(f"attribute_space must be one of {ATTRIBUTE_SPACES}, got {attribute_space!r}")
         if latent_classifier is None:
             raise ValueError(f"{name} needs the latent classifier: give its stage the input "
                              "`inputs: {latent_classifier: latent_classifier}`")
         self.latent_classifier = latent_classifier.freeze()
         self.optimizer, self.sinkhorn, self.attribute_sinkhorn = optimizer, sinkhorn, attribute_sinkhorn
         self.lambdas = [float((disentangle_weights or {}).get(t, disentangle_weight)) for t in self.tasks]
-        self.weight_rule, self.corr_threshold = weight_rule, corr_threshold
+        self.weight_rule, self.corr_threshold, self.attribute_space = weight_rule, corr_threshold, attribute_space
         self.weight_columns = [list(label_names).index(a) for a in weight_attributes or []]
         self.patience, self.min_delta = patience, min_delta
         self.min_last_fraction, self.max_batch_size = min_last_fraction, max_batch_size
@@ -125,11 +132,15 @@ class LatentWasserstein(LatentEditor):
         if self.lambdas[k] > 0:
             mask = self.mask(k, self.corr_threshold)
             with torch.no_grad():
-                before = self.latent_classifier(source) * mask
-            after = self.latent_classifier(moved) * mask
+                before = self.attributes(source) * mask
+            after = self.attributes(moved) * mask
             parts["loss_dis"] = self.attribute_sinkhorn(after, before, weights, weights)
             return loss_w + self.lambdas[k] * parts["loss_dis"], parts
         return loss_w, parts
+
+    def attributes(self, codes: torch.Tensor) -> torch.Tensor:
+        logits = self.latent_classifier(codes)
+        return logits if self.attribute_space == "logits" else self.latent_classifier.probabilities(logits)
 
     def training_step(self, batch, batch_idx):
         k = int(batch["task"])
