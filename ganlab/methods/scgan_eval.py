@@ -43,7 +43,8 @@ class SCGANEvaluation:
 
     def __init__(self, classifier: nn.Module | None, identity: nn.Module | None, features: nn.Module | None,
                  label_names: list[str], stage: str = "scgan", num_samples: int = 10000, edit_samples: int = 1000,
-                 positions: list[float] = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0), success_target: float = 0.8,
+                 positions: list[float] = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
+                 success_target: float = 0.8,
                  batch_size: int = 500, seed: int = 12345, grid_images: int = 6, grid_size: int = 128,
                  refine_steps: int = 0, pti_steps: int = 0, max_batches: int | None = None):
         self.classifier, self.identity, self.features = classifier, identity, features
