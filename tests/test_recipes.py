@@ -35,3 +35,4 @@ def test_real_data_recipes(compose_cfg, tmp_path):
                       "data.num_workers=0")
     metrics = train(cfg)
     assert "test/edit_success" in metrics and metrics["test/edit_success"] == metrics["test/edit_success"]
+    assert 0 <= metrics["test/supported/share"] <= 1  # binary attributes: edits the training labels support

@@ -9,6 +9,7 @@ import torch
 
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.editing.condition_swap import flip_attribute, interpolate, one_hot_targets
+from ganlab.editing.label_support import PairSupport
 from ganlab.methods.classifier import ImageClassifier
 from ganlab.metrics.edit_success import EditSuccess
 from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
@@ -28,6 +29,11 @@ class IcGANEvaluation:
         generator = encoders.cgan.generator
         recon = reconstruction_metrics().to(encoders.device)
         edits = EditSuccess(spec.dim).to(encoders.device)
+        # Binary labels: the same scores again over the edits whose target label vector the
+        # training data supports (see label_support), and each attribute's share of those.
+        supported_edits = EditSuccess(spec.dim).to(encoders.device)
+        support = PairSupport(datamodule.train_labels()) if spec.kind == "binary" else None
+        in_support = torch.zeros(spec.dim, device=encoders.device)
         ey_hits = classifier_hits = seen = 0
         with evaluating(generator):
             for i, (x, y) in enumerate(datamodule.test_dataloader()):
@@ -43,7 +49,8 @@ class IcGANEvaluation:
                 if spec.kind == "categorical":
                     self._score_class_swaps(generator, z, edits, spec.dim)
                 else:
-                    self._score_attribute_flips(generator, z, y_hat, y, verdict, edits)
+                    in_support += self._score_attribute_flips(generator, z, y_hat, y, verdict, edits,
+                                                              supported_edits, support)
         metrics = {f"test/{k}": float(v) for k, v in recon.compute().items()}
         metrics["test/ey_acc"] = ey_hits / seen
         metrics["test/classifier_acc"] = classifier_hits / seen
@@ -57,6 +64,7 @@ class IcGANEvaluation:
             metrics["test/preservation_min"] = float(scores["preservation"].min())
             for name, value in zip(spec.names, scores["preservation"].tolist()):
                 metrics[f"test/preservation_{name}"] = value
+            metrics.update(self._supported_metrics(supported_edits.compute(), in_support / seen, spec.names))
         self._save_grids(encoders, datamodule, Path(out_dir) / "samples" / "eval")
         return metrics
 
@@ -73,14 +81,38 @@ class IcGANEvaluation:
         for c in range(num_classes):
             edits.update(c, reached[c::num_classes])
 
-    def _score_attribute_flips(self, generator, z, y_hat, y, verdict, edits: EditSuccess) -> None:
+    def _score_attribute_flips(self, generator, z, y_hat, y, verdict, edits: EditSuccess,
+                               supported_edits: EditSuccess, support: PairSupport) -> torch.Tensor:
+        """Scores every single-attribute flip; returns how many of them were supported, per attribute."""
+        counts = torch.zeros(y.shape[1], device=y.device)
         for a in range(y.shape[1]):
             target = 1 - y[:, a]
             edited = self.classifier.predict(generator(z, flip_attribute(y_hat, a, target)))
             others = torch.ones(y.shape[1], dtype=torch.bool, device=y.device)
             others[a] = False
             kept = (edited[:, others] == verdict[:, others]).float().mean(1)
-            edits.update(a, edited[:, a] == target, kept)
+            reached = edited[:, a] == target
+            edits.update(a, reached, kept)
+            ok = support.supported(flip_attribute(y, a, target))
+            supported_edits.update(a, reached[ok], kept[ok])
+            counts[a] = ok.sum()
+        return counts
+
+    @staticmethod
+    def _supported_metrics(scores: dict, share: torch.Tensor, names: list[str]) -> dict[str, float]:
+        """test/supported/*: success and preservation over supported edits (an attribute with
+        none gets no entry), and the share of each attribute's edits that are supported."""
+        metrics = {"test/supported/share": float(share.mean())}
+        metrics.update({f"test/supported/share_{n}": v for n, v in zip(names, share.tolist())})
+        scored = share > 0
+        if not bool(scored.any()):
+            return metrics
+        for key, score in (("edit_success", "success"), ("preservation", "preservation")):
+            metrics[f"test/supported/{key}"] = float(scores[f"{score}_all"])
+            metrics[f"test/supported/{key}_min"] = float(scores[score][scored].min())
+            metrics.update({f"test/supported/{key}_{n}": v
+                            for n, v, ok in zip(names, scores[score].tolist(), scored.tolist()) if ok})
+        return metrics
 
     def _save_grids(self, encoders, datamodule, folder: Path) -> None:
         test = datamodule.split("test")
