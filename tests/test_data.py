@@ -171,4 +171,3 @@ def test_celeba_missing_annotation_file_is_named(tmp_path):
     (root / "list_eval_partition.txt").unlink()
     with pytest.raises(FileNotFoundError, match="list_eval_partition.txt is missing"):
         CelebADataModule(root=str(root)).setup()
-
