@@ -30,10 +30,9 @@ class IcGANEvaluation:
         recon = reconstruction_metrics().to(encoders.device)
         edits = EditSuccess(spec.dim).to(encoders.device)
         # Binary labels: the same scores again over the edits whose target label vector the
-        # training data supports (see label_support), and each attribute's share of those.
+        # training data supports (see label_support).
         supported_edits = EditSuccess(spec.dim).to(encoders.device)
         support = PairSupport(datamodule.train_labels()) if spec.kind == "binary" else None
-        in_support = torch.zeros(spec.dim, device=encoders.device)
         ey_hits = classifier_hits = seen = 0
         with evaluating(generator):
             for i, (x, y) in enumerate(datamodule.test_dataloader()):
@@ -49,8 +48,7 @@ class IcGANEvaluation:
                 if spec.kind == "categorical":
                     self._score_class_swaps(generator, z, edits, spec.dim)
                 else:
-                    in_support += self._score_attribute_flips(generator, z, y_hat, y, verdict, edits,
-                                                              supported_edits, support)
+                    self._score_attribute_flips(generator, z, y_hat, y, verdict, edits, supported_edits, support)
         metrics = {f"test/{k}": float(v) for k, v in recon.compute().items()}
         metrics["test/ey_acc"] = ey_hits / seen
         metrics["test/classifier_acc"] = classifier_hits / seen
@@ -64,7 +62,8 @@ class IcGANEvaluation:
             metrics["test/preservation_min"] = float(scores["preservation"].min())
             for name, value in zip(spec.names, scores["preservation"].tolist()):
                 metrics[f"test/preservation_{name}"] = value
-            metrics.update(self._supported_metrics(supported_edits.compute(), in_support / seen, spec.names))
+            share = supported_edits.count / edits.count.clamp(min=1)  # each attribute's supported edits
+            metrics.update(self._supported_metrics(supported_edits.compute(), share, spec.names))
         self._save_grids(encoders, datamodule, Path(out_dir) / "samples" / "eval")
         return metrics
 
@@ -82,9 +81,7 @@ class IcGANEvaluation:
             edits.update(c, reached[c::num_classes])
 
     def _score_attribute_flips(self, generator, z, y_hat, y, verdict, edits: EditSuccess,
-                               supported_edits: EditSuccess, support: PairSupport) -> torch.Tensor:
-        """Scores every single-attribute flip; returns how many of them were supported, per attribute."""
-        counts = torch.zeros(y.shape[1], device=y.device)
+                               supported_edits: EditSuccess, support: PairSupport) -> None:
         for a in range(y.shape[1]):
             target = 1 - y[:, a]
             edited = self.classifier.predict(generator(z, flip_attribute(y_hat, a, target)))
@@ -95,8 +92,6 @@ class IcGANEvaluation:
             edits.update(a, reached, kept)
             ok = support.supported(flip_attribute(y, a, target))
             supported_edits.update(a, reached[ok], kept[ok])
-            counts[a] = ok.sum()
-        return counts
 
     @staticmethod
     def _supported_metrics(scores: dict, share: torch.Tensor, names: list[str]) -> dict[str, float]:
