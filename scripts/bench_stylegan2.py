@@ -4,7 +4,7 @@ up/down-sampling and blur), measured with torch.profiler.
 
     python scripts/bench_stylegan2.py                                  # CPU: 32 and 256 px, config-f widths
     python scripts/bench_stylegan2.py --threads 1 --runs 3
-    python scripts/bench_stylegan2.py --sizes 32 --style-dim 128 --n-mlp 4 --widths 4:128,8:128,16:64,32:32 \
+    python scripts/bench_stylegan2.py --sizes 32 --style-dim 128 --n-mlp 2 --widths 4:64,8:64,16:32,32:16 \
         --unfused --batch 32                                           # the stylegan2-synthfaces32 generator
     python scripts/bench_stylegan2.py --device cuda                     # GPU: 256 and 1024 px, bf16 autocast
 
