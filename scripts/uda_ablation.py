@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -38,8 +39,14 @@ COLUMNS = [("PSNR trg", "test/psnr_trg"), ("SSIM trg", "test/ssim_trg"), ("FID t
            ("edit IDs", "test/edit_id")]
 
 
+def run_folder(out: Path, name: str, seed: int) -> Path:
+    """The run's folder; Hydra's override grammar rejects '(' or ' ' in hydra.run.dir."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name.replace("/", "")).strip("_")
+    return out / f"{slug}_seed{seed}"
+
+
 def run(name: str, overrides: list[str], seed: int, out: Path, extra: list[str]) -> dict[str, float]:
-    folder = out / f"{name.replace(' ', '_').replace('/', '')}_seed{seed}"
+    folder = run_folder(out, name, seed)
     command = [sys.executable, "train.py", *overrides, f"seed={seed}", *extra, f"hydra.run.dir={folder}",
                "callbacks.progress_bar=null"]
     print("$", " ".join(command[1:]), flush=True)
