@@ -66,13 +66,10 @@ def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp
 def test_ablation_script_run_folders_are_valid_hydra_overrides(tmp_path):
     """scripts/uda_ablation.py passes each run folder as hydra.run.dir=...: every method name
     (the baselines' '(supervised)' included) must give a folder Hydra's grammar accepts."""
-    import importlib.util
-
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    spec = importlib.util.spec_from_file_location("uda_ablation", Path(__file__).parents[1] / "scripts/uda_ablation.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    from scripts import uda_ablation as script  # conftest puts the repository root on sys.path
+
     names = [*script.CONFIGS, *script.BASELINES]
     folders = {script.run_folder(tmp_path, name, 0) for name in names}
     assert len(folders) == len(names)
