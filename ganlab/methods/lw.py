@@ -151,7 +151,7 @@ class LatentWasserstein(LatentEditor):
     def validation_step(self, batch, batch_idx):
         k = int(batch["task"])
         loss, _ = self.objective(k, batch["source"], batch["weights"], batch["target"])
-        self._val_sums.setdefault(k, []).append(float(loss))
+        self._val_sums.setdefault(k, []).append(float(loss.detach()))
 
     # ------------------------------------------------------------------ early stopping, per task
     def on_validation_epoch_end(self) -> None:
