@@ -1,7 +1,10 @@
 """InterFaceGAN and GANSpace directions recover a planted attribute direction."""
 
+import pytest
 import torch
 
+from ganlab.data.base import LabelledTensors
+from ganlab.editing.boundary_sources import InvertedImageBoundaries
 from ganlab.editing.ganspace import component_for, fit_pca
 from ganlab.editing.interfacegan import fit_boundary, orthogonalize
 
@@ -40,3 +43,40 @@ def test_pca_components_and_attribute_component():
     labels = (codes[:, 1] < 0).float()  # the second axis, negative side
     index, direction = component_for(pca, codes, labels)
     assert index == 1 and direction[1] < -0.99
+
+
+class PixelClassifier(torch.nn.Module):
+    """Logits read off the images: label 0 from pixel (0, 0), label 1 from pixel (0, 1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = lambda x: x[:, 0, 0, :2]
+
+
+def test_inverted_image_boundaries_fit_on_the_real_codes_their_images_label():
+    codes, labels, truth = planted()
+    images = torch.zeros(len(codes), 1, 2, 2)
+    images[:, 0, 0, 1] = codes @ truth - 1.2  # the classifier's logit for "Wearing_Hat"
+    images[:, 0, 0, 0] = -1.0
+    source = InvertedImageBoundaries(PixelClassifier(), ["Wearing_Hat"], ["Male", "Wearing_Hat"], batch_size=300)
+    sampled_space = torch.nn.Linear(1, 1)  # the generator is not consulted
+    normals, offsets = source(sampled_space, real_codes=codes, real_images=LabelledTensors(images, labels))
+    assert normals.shape == (1, 16) and normals[0] @ truth > 0.95
+    assert ((codes @ normals[0] + offsets[0] > 0).float() == labels).float().mean() > 0.97
+    # Codes paired with the wrong images carry no direction.
+    shuffled = LabelledTensors(images[torch.randperm(len(images), generator=torch.Generator().manual_seed(1))], labels)
+    normals, _ = source(sampled_space, real_codes=codes, real_images=shuffled)
+    assert abs(normals[0] @ truth) < 0.5
+    with pytest.raises(ValueError, match="real images"):
+        source(sampled_space)
+
+
+def test_a_classifier_that_sees_one_class_only_falls_back_to_its_extremes_with_a_warning(caplog):
+    codes, labels, truth = planted()
+    images = torch.full((len(codes), 1, 2, 2), -5.0)
+    images[:, 0, 0, 1] = codes @ truth - 20  # every logit negative, still ranked by the attribute
+    source = InvertedImageBoundaries(PixelClassifier(), ["Wearing_Hat"], ["Male", "Wearing_Hat"])
+    with caplog.at_level("WARNING", logger="ganlab"):
+        normals, _ = source(torch.nn.Linear(1, 1), real_codes=codes, real_images=LabelledTensors(images, labels))
+    assert "calls all 4000 images negative for Wearing_Hat" in caplog.text
+    assert normals[0] @ truth > 0.9

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
+from ganlab.methods.scgan_eval import SCGANEvaluation
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, mode_kl, soft_labels, uniform_levels
 from ganlab.methods.scgan_report import write_table
 from ganlab.nets.mode_discriminator import ModeDiscriminator
@@ -172,7 +173,7 @@ def test_scgan_resumes_like_an_uninterrupted_run(compose_cfg, tmp_path):
     weights an uninterrupted run ends with (self-labels come back from the checkpoint)."""
     short = ["+experiment=scgan", "data.num_images=1000", "data.batch_size=8", "trainer.limit_train_batches=2",
              "trainer.limit_val_batches=1", "method.stages.inverter.trainer.max_epochs=1",
-             "method.stages.scgan.trainer.max_epochs=2", "method.stages.scgan.module.boundaries.num_samples=400",
+             "method.stages.scgan.trainer.max_epochs=2",
              "method.evaluate=null", "zoo_overrides=['debug=fdr']", "logger=none"]
     reference, _, resumed, _, _ = crash_and_resume(compose_cfg, tmp_path, short, "scgan", epoch=1, batch=1)
 
@@ -218,3 +219,28 @@ def test_tables_take_rows_with_different_columns(tmp_path):
     assert (tmp_path / "tails.csv").read_text().splitlines() == ["attribute,passed,sc_fid", "Pale_Skin,0.0,",
                                                                  "Smiling,1.0,3.5"]
     assert "| Pale_Skin | 0 |  |" in (tmp_path / "tails.md").read_text()
+
+
+def test_tails_check_compares_the_methods_at_matched_success():
+    evaluation = SCGANEvaluation(None, None, None, label_names=["Pale_Skin", "Smiling", "Male"],
+                                 positions=[1.0, 2.0, 3.0], success_target=0.8)
+
+    def row(attribute, method, t, success, identity, fid):
+        return {"attribute": attribute, "method": method, "position": t, "success": success,
+                "identity": identity, "fid": fid}
+
+    rows = [row("Pale_Skin", "interfacegan", 1.0, 0.1, 0.9, 100), row("Pale_Skin", "interfacegan", 2.0, 0.85, 0.3, 140),
+            row("Pale_Skin", "interfacegan", 3.0, 0.7, 0.2, 150),  # weaker again: 2.0 is the strongest >= 0.8
+            row("Pale_Skin", "scgan", 1.0, 0.9, 0.7, 90), row("Pale_Skin", "scgan", 2.0, 1.0, 0.2, 200),
+            row("Pale_Skin", "scgan", 3.0, 1.0, 0.1, 250),
+            row("Smiling", "interfacegan", 1.0, 0.1, 0.9, 60), row("Smiling", "interfacegan", 3.0, 0.5, 0.6, 70),
+            row("Smiling", "scgan", 1.0, 0.95, 0.8, 50), row("Smiling", "scgan", 3.0, 0.99, 0.5, 80),
+            row("Male", "interfacegan", 3.0, 0.95, 0.5, 70), row("Male", "scgan", 3.0, 0.6, 0.9, 10)]
+    checks = {c["attribute"]: c for c in evaluation._checks(rows, ["Pale_Skin", "Smiling", "Male"])}
+    pale = checks["Pale_Skin"]  # SCGAN's mildest edit with >= 0.85 success is t = 1, better on both
+    assert (pale["ifg_position"], pale["sc_position"], pale["passed"]) == (2.0, 1.0, 1.0)
+    assert (pale["ifg_success"], pale["sc_identity"], pale["sc_fid"]) == (0.85, 0.7, 90.0)
+    smiling = checks["Smiling"]  # InterFaceGAN never reaches 0.8: no verdict, best successes kept
+    assert math.isnan(smiling["passed"]) and (smiling["ifg_best_success"], smiling["sc_best_success"]) == (0.5, 0.99)
+    male = checks["Male"]  # SCGAN never matches InterFaceGAN's success: failed whatever its identity
+    assert male["passed"] == 0.0 and math.isnan(male["sc_position"])

@@ -2,9 +2,10 @@
 becomes self-conditioned and is fine-tuned on a re-sampled distribution of its own labels.
 
 1. Self-labels (at the start of training, kept in the checkpoint): real training images are
-   inverted into W; each attribute's InterFaceGAN boundary (fitted on the pretrained
-   generator, `boundaries`) gives signed distances, soft-labelled low / mid / high over the
-   observed [min, max] (ganlab.methods.scgan_labels).
+   inverted into W; each attribute's InterFaceGAN boundary in the pretrained generator's W
+   (`boundaries`: fitted on those codes, on sampled ones, or read from files) gives signed
+   distances, soft-labelled low / mid / high over the observed [min, max]
+   (ganlab.methods.scgan_labels).
 2. Generator: one learned 4x4 constant per mode (ganlab.nets.self_conditioned);
    discriminator: a head classifying each attribute's level (ganlab.nets.mode_discriminator).
 3. Re-sampling: fakes are drawn with every attribute's level uniform over its range.
@@ -39,8 +40,8 @@ class SelfConditionedGAN(StyleGAN2):
     """pretrained: g_ema, g, d (and latent_avg) of the base StyleGAN2 (`generator_from`: the
     trained generator starts from its g, or from g_ema where a checkpoint has no g);
     inverter: the earlier stage with `invert(images) -> W codes`; boundaries:
-    `(generator, max_samples) -> (normals [A, D], offsets [A])` for `attributes`
-    (ganlab.editing.boundary_sources)."""
+    `(generator, max_samples, real_codes, real_images) -> (normals [A, D], offsets [A])` for
+    `attributes` (ganlab.editing.boundary_sources)."""
 
     def __init__(self, pretrained: StyleGAN2Checkpoint, inverter: nn.Module, boundaries, attributes: list[str],
                  optimizer_g, optimizer_d, kl_weight_d: float = 0.5, kl_weight_g: float = 0.5,
@@ -102,12 +103,14 @@ class SelfConditionedGAN(StyleGAN2):
 
     @torch.no_grad()
     def fit_self_labels(self, datamodule) -> torch.Tensor:
-        """Boundaries on the base generator, then the training images' distances and range.
+        """The training images' codes, the boundaries (fitted in the base generator's W), then
+        the codes' distances and range.
         Returns each training image's position on each attribute's range, [N, A]. A fast
         dev run labels from 2 batches only (`label_batch_size` images / samples each)."""
         limit = 2 * self.label_batch_size if self.trainer.fast_dev_run else None
-        normals, offsets = self.boundaries(self.base, max_samples=limit)
-        codes = self.invert(datamodule.split("train"), limit)
+        train = datamodule.split("train")
+        codes = self.invert(train, limit)
+        normals, offsets = self.boundaries(self.base, max_samples=limit, real_codes=codes, real_images=train)
         self.labels.fit(normals.to(self.device), offsets.to(self.device), codes)
         high = (self.labels(codes)[:, :, 2] > 0.5).float().mean(0)
         log.info("SCGAN self-labels over %d training images: share labelled high %s", len(codes),

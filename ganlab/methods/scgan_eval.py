@@ -5,15 +5,19 @@ PNG plots in the run folder.
   `num_samples` samples of the base generator, of the fine-tuned one with every attribute's
   mode drawn uniformly over its range, and in the real data.
 - Editing at the tails (the authors' protocol: generated sources, so no inversion error
-  enters): sources are samples whose base image lacks the attribute; each is edited to
+  enters): sources are draws of z whose base image and SCGAN image both lack the attribute;
+  SCGAN draws a source at the self-labels of its base image (inverted and measured against
+  the boundaries, as the training images were labelled); each is edited to
   positions t of the attribute's self-label range (t = 1: the largest distance seen in the
   training data; t > 1 extrapolates). SCGAN moves the mode weights and keeps the code;
-  InterFaceGAN moves the base generator's code along the boundary normal to the same
-  signed distance. Scored: success (classifier), identity (similarity to the unedited
-  source of the same method), other attributes kept, FID of the edited images against real
-  images that have the attribute.
-- Tails check: at the strongest t where InterFaceGAN's success >= `success_target`,
-  does SCGAN reach at least its success with higher identity and lower FID?"""
+  InterFaceGAN moves the base generator's code along its boundary normal (`interfacegan`:
+  its own boundaries, scaled by the same training images' range along them; None: the
+  self-labels' boundaries) to the signed distance at the same position. Scored: success
+  (classifier), identity (similarity to the unedited source of the same method), other
+  attributes kept, FID of the edited images against real images that have the attribute.
+- Tails check, at matched success: InterFaceGAN's strongest edit with success >=
+  `success_target` against SCGAN's mildest edit with at least that success: does SCGAN
+  keep identity better, with a lower FID?"""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
-from ganlab.methods.scgan_labels import level_labels, uniform_levels
+from ganlab.methods.scgan_labels import SelfLabels, level_labels, uniform_levels
 from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions, write_table
 from ganlab.nets.mode import evaluating
 
@@ -38,16 +42,20 @@ METHODS = ("interfacegan", "scgan")
 class SCGANEvaluation:
     """classifier: zoo attribute classifier over `label_names` (None: no frequencies, success
     or tails check); identity: `.similarity(a, b)` (None: skipped); features: `.features(x)`
-    for FID (None: skipped). max_batches (debug runs): sample counts capped at max_batches *
-    batch_size, only the mildest and strongest edit positions, at most 2 grid rows."""
+    for FID (None: skipped); interfacegan: a boundary source (ganlab.editing.boundary_sources)
+    for the InterFaceGAN baseline (None: the self-labels' boundaries). max_batches (debug
+    runs): sample counts capped at max_batches * batch_size, only the mildest and strongest
+    edit positions, at most 2 grid rows."""
 
     def __init__(self, classifier: nn.Module | None, identity: nn.Module | None, features: nn.Module | None,
-                 label_names: list[str], stage: str = "scgan", num_samples: int = 10000, edit_samples: int = 1000,
+                 label_names: list[str], interfacegan=None, stage: str = "scgan", num_samples: int = 10000,
+                 edit_samples: int = 1000,
                  positions: list[float] = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
                  success_target: float = 0.8,
                  batch_size: int = 500, seed: int = 12345, grid_images: int = 6, grid_size: int = 128,
                  refine_steps: int = 0, pti_steps: int = 0, max_batches: int | None = None):
         self.classifier, self.identity, self.features = classifier, identity, features
+        self.interfacegan = interfacegan
         self.label_names, self.stage = list(label_names), stage
         limit = (lambda n: n) if max_batches is None else (lambda n: min(n, max_batches * batch_size))
         self.num_samples, self.edit_samples = limit(num_samples), limit(edit_samples)
@@ -64,7 +72,10 @@ class SCGANEvaluation:
             if net is not None:
                 net.to(gan.device)
         self.columns = {a: self._column(a) for a in gan.attributes}
-        metrics = self._self_label_report(gan, datamodule, out_dir)
+        train = datamodule.split("train")
+        real_codes = gan.invert(train, self.label_limit)
+        self.ifg_labels = self._interfacegan_labels(gan, real_codes, train)
+        metrics = self._self_label_report(gan, real_codes, datamodule, out_dir)
         metrics.update({"test/label_seconds": float(gan.seconds[0]), "test/finetune_seconds": float(gan.seconds[1]),
                         **{f"test/load_average_{m}min": float(v) for m, v in zip((1, 5, 15), gan.load_average)}})
         if self.classifier is not None:
@@ -95,9 +106,19 @@ class SCGANEvaluation:
         return self.classifier.predict(x, batch_size=self.batch_size)
 
     # ------------------------------------------------------------ self-labels
-    def _self_label_report(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
+    def _interfacegan_labels(self, gan, real_codes: torch.Tensor, train) -> SelfLabels:
+        """The baseline's boundaries, with the range of the training images' distances to them."""
+        if self.interfacegan is None:
+            return gan.labels
+        normals, offsets = self.interfacegan(gan.base, max_samples=self.label_limit, real_codes=real_codes,
+                                             real_images=train)
+        labels = SelfLabels(len(gan.attributes), gan.base.style_dim).to(real_codes.device)
+        labels.fit(normals.to(real_codes), offsets.to(real_codes), real_codes)
+        return labels
+
+    def _self_label_report(self, gan, real_codes: torch.Tensor, datamodule, out_dir: Path) -> dict[str, float]:
         """Where the training images fall on each attribute's range (histogram plot)."""
-        positions = gan.labels.positions(gan.invert(datamodule.split("train"), self.label_limit)).cpu()
+        positions = gan.labels.positions(real_codes).cpu()
         truth = {a: t[: len(positions)] for a, t in self._truth(datamodule, "train").items()}
         plot_positions(positions, gan.attributes, truth, out_dir / "self_label_positions.png")
         high = (level_labels(positions)[..., 2] > 0.5).float().mean(0)
@@ -139,19 +160,21 @@ class SCGANEvaluation:
     # ------------------------------------------------------------- editing
     def _tails(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
         w_base, w_sc = self._codes(gan, self.edit_samples, self.seed + 2)
-        src_levels = gan.labels(w_base)
-        sources = {"interfacegan": self._draw_base(gan, w_base), "scgan": gan.draw(w_sc, src_levels)}
+        base_images = self._draw_base(gan, w_base)
+        src_levels = gan.labels(gan.inverter.invert(base_images))
+        sources = {"interfacegan": base_images, "scgan": gan.draw(w_sc, src_levels)}
         verdicts = {m: self._predict(x) for m, x in sources.items()}
         reference = self._reference_features(datamodule)
         rows, metrics = [], {}
         for i, a in enumerate(gan.attributes):
             col = self.columns[a]
-            keep = verdicts["interfacegan"][:, col] == 0  # the same codes for both methods
+            keep = (verdicts["interfacegan"][:, col] == 0) & (verdicts["scgan"][:, col] == 0)  # the same z
             if keep.sum() < 2:
                 log.warning("SCGAN eval: fewer than 2 sources lack %s; its edits are skipped", a)
                 continue
             for t in self.positions:
-                edited = {"interfacegan": self._draw_base(gan, interfacegan_to(gan.labels, w_base[keep], i, t)),
+                moved = interfacegan_to(self.ifg_labels, w_base[keep], i, t)
+                edited = {"interfacegan": self._draw_base(gan, moved),
                           "scgan": gan.draw(w_sc[keep], set_position(src_levels[keep], i, t),
                                             batch_size=self.batch_size)}
                 for method, x in edited.items():
@@ -166,8 +189,9 @@ class SCGANEvaluation:
         plot_edits(rows, gan.attributes, out_dir / "editing.png")
         checks = self._checks(rows, gan.attributes)
         write_table(checks, out_dir, "tails_check",
-                    f"At the strongest position where InterFaceGAN's success >= {self.success_target}: does "
-                    "SCGAN reach at least its success with higher identity and lower FID?")
+                    f"Matched success: InterFaceGAN's strongest edit with success >= {self.success_target} "
+                    "(ifg_position) against SCGAN's mildest edit with at least its success (sc_position); passed: "
+                    "SCGAN's identity higher and FID lower. Blank: InterFaceGAN never reaches the target.")
         for row in checks:  # NaN (a score not measured) stays in the tables only
             a = row["attribute"]
             metrics.update({f"test/tail_{k}_{a}": v for k, v in row.items() if isinstance(v, float) and v == v})
@@ -201,20 +225,30 @@ class SCGANEvaluation:
         return {a: torch.cat(f) for a, f in out.items() if sum(len(x) for x in f) >= 2}
 
     def _checks(self, rows: list[dict], attributes: list[str]) -> list[dict]:
+        """Per attribute, at matched success: InterFaceGAN's strongest edit with success >=
+        success_target against SCGAN's mildest edit with at least that success (the two
+        methods' positions are not the same strength: a mode weight and a distance in W).
+        passed: SCGAN has higher identity and lower FID; NaN where InterFaceGAN never reaches
+        the target (best_success: each method's highest success over all positions)."""
         out = []
         for a in attributes:
             by = {(r["method"], r["position"]): r for r in rows if r["attribute"] == a}
-            reached = [t for t in self.positions if ("interfacegan", t) in by and
-                       by["interfacegan", t]["success"] >= self.success_target]
+            best = {m: max((r["success"] for (method, _), r in by.items() if method == m), default=float("nan"))
+                    for m in METHODS}
+            row = {"attribute": a, "ifg_best_success": best["interfacegan"], "sc_best_success": best["scgan"]}
+            reached = [t for t in self.positions if by.get(("interfacegan", t), {}).get("success", -1)
+                       >= self.success_target]
             if not reached:
-                out.append({"attribute": a, "position": float("nan"), "passed": 0.0})
+                out.append({**row, "ifg_position": float("nan"), "sc_position": float("nan"), "passed": float("nan")})
                 continue
-            t = max(reached)
-            ifg, sc = by["interfacegan", t], by["scgan", t]
-            passed = sc["success"] >= ifg["success"] and sc["identity"] > ifg["identity"] and sc["fid"] < ifg["fid"]
-            out.append({"attribute": a, "position": float(t), "passed": float(passed),
-                        **{f"{m}_{k}": float(r[k]) for m, r in (("ifg", ifg), ("sc", sc))
-                           for k in ("success", "identity", "fid")}})
+            ifg = by["interfacegan", max(reached)]
+            matched = [t for t in self.positions if by.get(("scgan", t), {}).get("success", -1) >= ifg["success"]]
+            sc = by["scgan", min(matched)] if matched else {"position": float("nan"), "success": best["scgan"],
+                                                             "identity": float("nan"), "fid": float("nan")}
+            passed = bool(matched) and sc["identity"] > ifg["identity"] and sc["fid"] < ifg["fid"]
+            out.append({**row, "ifg_position": float(ifg["position"]), "sc_position": float(sc["position"]),
+                        "passed": float(passed), **{f"{m}_{k}": float(r[k]) for m, r in (("ifg", ifg), ("sc", sc))
+                                                    for k in ("success", "identity", "fid")}})
         return out
 
     # ---------------------------------------------------------------- grids
@@ -227,10 +261,11 @@ class SCGANEvaluation:
         with each attribute moved to the top of its range."""
         n = self.grid_images
         w_base, w_sc = self._codes(gan, n, self.seed + 3)
-        src = gan.labels(w_base)
+        base_images = self._draw_base(gan, w_base)
+        src = gan.labels(gan.inverter.invert(base_images))
         for i, a in enumerate(gan.attributes):
-            cols = [self._draw_base(gan, w_base).unsqueeze(1), gan.draw(w_sc, src).unsqueeze(1)]
-            ifg = [self._draw_base(gan, interfacegan_to(gan.labels, w_base, i, t)) for t in self.positions]
+            cols = [base_images.unsqueeze(1), gan.draw(w_sc, src).unsqueeze(1)]
+            ifg = [self._draw_base(gan, interfacegan_to(self.ifg_labels, w_base, i, t)) for t in self.positions]
             sc = [gan.draw(w_sc, set_position(src, i, t)) for t in self.positions]
             rows = torch.stack([torch.cat([cols[0], torch.stack(ifg, 1)], 1),
                                 torch.cat([cols[1], torch.stack(sc, 1)], 1)], 1)  # [n, 2, 1 + T, ...]
@@ -253,7 +288,7 @@ class SCGANEvaluation:
 
 def interfacegan_to(labels, w: torch.Tensor, attribute: int, t: float) -> torch.Tensor:
     """Base-generator codes moved along the attribute's boundary normal to the signed
-    distance of position t of its self-label range (InterFaceGAN at matched strength)."""
+    distance of position t of its range (InterFaceGAN at matched strength)."""
     shift = labels.distance_at(t)[attribute] - labels.distances(w)[:, attribute]
     return w + shift.unsqueeze(1) * labels.normals[attribute]
 
