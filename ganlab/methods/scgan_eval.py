@@ -236,13 +236,12 @@ class SCGANEvaluation:
             best = {m: max((r["success"] for (method, _), r in by.items() if method == m), default=float("nan"))
                     for m in METHODS}
             row = {"attribute": a, "ifg_best_success": best["interfacegan"], "sc_best_success": best["scgan"]}
-            reached = [t for t in self.positions if by.get(("interfacegan", t), {}).get("success", -1)
-                       >= self.success_target]
+            reached = _succeeding(by, "interfacegan", self.success_target)
             if not reached:
                 out.append({**row, "ifg_position": float("nan"), "sc_position": float("nan"), "passed": float("nan")})
                 continue
             ifg = by["interfacegan", max(reached)]
-            matched = [t for t in self.positions if by.get(("scgan", t), {}).get("success", -1) >= ifg["success"]]
+            matched = _succeeding(by, "scgan", ifg["success"])
             sc = by["scgan", min(matched)] if matched else {"position": float("nan"), "success": best["scgan"],
                                                              "identity": float("nan"), "fid": float("nan")}
             passed = bool(matched) and sc["identity"] > ifg["identity"] and sc["fid"] < ifg["fid"]
@@ -284,6 +283,11 @@ class SCGANEvaluation:
     def _save(self, images: torch.Tensor, ncols: int, path: Path) -> None:
         """A PNG grid, each image at most grid_size px (1024 px grids would be huge)."""
         save_grid(resize(images.cpu(), min(images.shape[-1], self.grid_size)), ncols, path)
+
+
+def _succeeding(by: dict, method: str, least: float) -> list[float]:
+    """Positions where `method`'s success is at least `least` (by: (method, position) -> row)."""
+    return [t for (m, t), r in by.items() if m == method and r["success"] >= least]
 
 
 def interfacegan_to(labels, w: torch.Tensor, attribute: int, t: float) -> torch.Tensor:
