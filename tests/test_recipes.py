@@ -1,6 +1,7 @@
 """Every recipe runs end to end for one batch per stage (debug=fdr), writing the run
 folder's files; the zoo models it needs are trained the same way and cached apart."""
 
+import csv
 import json
 from pathlib import Path
 
@@ -25,6 +26,22 @@ def test_recipe_fast_dev_run(compose_cfg, experiment):
     assert (run_dir / "config.yaml").is_file()
     assert any(k.startswith("test/") for k in metrics), metrics
     assert all(v == v for v in metrics.values()), "NaN metric"
+    if experiment == "scgan":
+        _check_generator_realism(run_dir, metrics)
+
+
+def _check_generator_realism(run_dir: Path, metrics: dict) -> None:
+    """SCGAN reports what fine-tuning did to its generator: every label's frequency in three
+    sample sets (the base row agrees with the bias table) and their FID / precision / recall."""
+    sets = ("base", "scgan_self_labels", "scgan_uniform")
+    with (run_dir / "generator_realism.csv").open() as f:
+        rows = {r["label"]: r for r in csv.DictReader(f)}
+    for a in ("Pale_Skin", "Eyeglasses", "Wearing_Hat", "Smiling"):
+        assert float(rows[a]["base"]) == pytest.approx(metrics[f"test/freq_base_{a}"])
+        assert float(rows[a]["scgan_uniform"]) == pytest.approx(metrics[f"test/freq_scgan_{a}"])
+    for k in sets:
+        assert metrics[f"test/gen_fid_{k}"] >= 0 and 0 <= metrics[f"test/gen_recall_{k}"] <= 1
+        assert float(rows["fid (features)"][k]) == pytest.approx(metrics[f"test/gen_fid_{k}"])
 
 
 def test_real_data_recipes(compose_cfg, tmp_path):

@@ -4,6 +4,9 @@ PNG plots in the run folder.
 - Generative bias: how often each chosen attribute appears (independent classifier) in
   `num_samples` samples of the base generator, of the fine-tuned one with every attribute's
   mode drawn uniformly over its range, and in the real data.
+- Generator realism: what fine-tuning cost the generator itself. Every label's frequency
+  and the FID / precision / recall of the base G, of the fine-tuned G at the self-labels of
+  the base images (the data's own modes), and of the fine-tuned G with uniform modes.
 - Editing at the tails (the authors' protocol: generated sources, so no inversion error
   enters): sources are draws of z whose base image and SCGAN image both lack the attribute;
   SCGAN draws a source at the self-labels of its base image (inverted and measured against
@@ -33,6 +36,7 @@ from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, uniform_levels
 from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions, write_table
+from ganlab.metrics.precision_recall import precision_recall
 from ganlab.nets.mode import evaluating
 
 log = logging.getLogger("ganlab")
@@ -138,10 +142,14 @@ class SCGANEvaluation:
         w_base, w_sc = self._codes(gan, n, self.seed)
         g = torch.Generator().manual_seed(self.seed + 1)
         uniform = level_labels(uniform_levels(n, len(gan.attributes), g, gan.device))
-        on_base = self._predict(self._draw_base(gan, w_base)).mean(0).cpu()
-        on_scgan = self._predict(gan.draw(w_sc, uniform, batch_size=self.batch_size)).mean(0).cpu()
+        base_images = self._draw_base(gan, w_base)
+        samples = {"base": base_images,
+                   "scgan_self_labels": gan.draw(w_sc, self._self_levels(gan, base_images), batch_size=self.batch_size),
+                   "scgan_uniform": gan.draw(w_sc, uniform, batch_size=self.batch_size)}
+        freq = {k: self._predict(x).float().mean(0).cpu() for k, x in samples.items()}
         truth = self._truth(datamodule, "train")
         rows, metrics = [], {}
+        on_base, on_scgan = freq["base"], freq["scgan_uniform"]
         for a in gan.attributes:
             col = self.columns[a]
             data = float(truth[a].mean()) if a in truth else float("nan")
@@ -155,13 +163,46 @@ class SCGANEvaluation:
                     "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
                     "labels; ratio = scgan_uniform / base.")
         plot_bias(rows, out_dir / "generative_bias.png")
+        metrics.update(self._realism(samples, freq, datamodule, out_dir))
+        return metrics
+
+    def _self_levels(self, gan, images: torch.Tensor) -> torch.Tensor:
+        """Self-labels [N, A, 3] of images, inverted into the base G's W as the training images were."""
+        return torch.cat([gan.labels(gan.inverter.invert(c)) for c in images.split(self.batch_size)])
+
+    def _realism(self, samples: dict, freq: dict, datamodule, out_dir: Path) -> dict[str, float]:
+        """What fine-tuning did to the generator itself: every classifier label's frequency
+        (data, base G, fine-tuned G at the self-labels of the base images, i.e. the data's
+        own mode distribution, and with uniform modes), and each sample set's FID and
+        precision / recall (features net) against as many real training images."""
+        data = datamodule.labels("train").float().mean(0) if datamodule.label_spec.kind == "binary" else None
+        rows = [{"label": name, "data": float(data[j]) if data is not None else float("nan"),
+                 **{k: float(f[j]) for k, f in freq.items()}} for j, name in enumerate(self.label_names)]
+        metrics = {} if data is None else {f"test/gen_freq_gap_mean_{k}": float((f - data).abs().mean())
+                                           for k, f in freq.items()}
+        if self.features is not None:
+            train = datamodule.split("train")
+            index = torch.arange(min(len(train), self.num_samples)).split(self.batch_size)
+            real = torch.cat([self._embed(train[i][0]) for i in index])
+            for k, x in samples.items():
+                fake = self._embed(x)
+                precision, recall = precision_recall(real, fake)
+                metrics.update({f"test/gen_fid_{k}": edit_fid(fake, real), f"test/gen_precision_{k}": precision,
+                                f"test/gen_recall_{k}": recall})
+            rows += [{"label": f"{stat} (features)", **{k: metrics[f"test/gen_{stat}_{k}"] for k in samples}}
+                     for stat in ("fid", "precision", "recall")]
+        write_table(rows, out_dir, "generator_realism",
+                    f"Every label's frequency (classifier verdicts) in {self.num_samples} samples: the base G; the "
+                    "fine-tuned G at the self-labels of the base images (the data's own modes) and with uniform "
+                    "modes. Last rows (with a features net): FID and precision / recall (k = 3) against as many "
+                    "real training images.")
         return metrics
 
     # ------------------------------------------------------------- editing
     def _tails(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
         w_base, w_sc = self._codes(gan, self.edit_samples, self.seed + 2)
         base_images = self._draw_base(gan, w_base)
-        src_levels = gan.labels(gan.inverter.invert(base_images))
+        src_levels = self._self_levels(gan, base_images)
         sources = {"interfacegan": base_images, "scgan": gan.draw(w_sc, src_levels)}
         verdicts = {m: self._predict(x) for m, x in sources.items()}
         reference = self._reference_features(datamodule)
