@@ -1,6 +1,8 @@
 """Latent editing parts: LW's sample weights and batch rule, the Sinkhorn loss moving codes,
 LT's switchable loss terms, the task parser and the cached latent-code datasets."""
 
+from functools import partial
+
 import pytest
 import pytorch_lightning as pl
 import torch
@@ -14,10 +16,13 @@ from ganlab.editing.sample_weights import source_weights
 from ganlab.editing.tasks import parse_tasks
 from ganlab.losses.sinkhorn import SinkhornDivergence
 from ganlab.methods.classifier import ImageClassifier
+from ganlab.methods.image_inversion import ImageInversion
+from ganlab.methods.inversion_training import set_w_avg
 from ganlab.methods.latent_classifier import LatentClassifier
 from ganlab.methods.lt import LatentTransformer
 from ganlab.methods.lw import LatentWasserstein
 from ganlab.nets.encoders import ConvEncoder
+from ganlab.nets.inverters.psp import PSPEncoder
 from ganlab.nets.stylegan2 import Generator
 
 
@@ -190,6 +195,28 @@ def test_invert_source_needs_an_inverter():
     with pytest.raises(ValueError, match="inverter=psp"):
         LatentCodesDataModule(Generator(32, style_dim=16, n_mlp=1, channels=8), None,
                               SynthFacesDataModule(image_size=32, num_images=10), source="invert")
+
+
+def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
+    """data.source=invert with an image-inversion module (what the zoo's psp-multidigits32
+    is): one W+ code per real image, labelled with that image's label, not a classifier's."""
+    torch.manual_seed(0)
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    set_w_avg(generator)
+    encoder = ImageInversion(generator, partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16),
+                             losses={}, optimizer=None)
+    classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
+    images = SynthFacesDataModule(image_size=32, num_images=100)
+    codes = LatentCodesDataModule(generator, classifier, images, edits=["Male"], source="invert", inverter=encoder,
+                                  cache_dir=str(tmp_path), device="cpu")
+    codes.setup()
+    images.setup()
+    for split in ("train", "test"):
+        assert codes.split(split).codes.shape == (len(images.split(split)), generator.n_latent, 16)
+        assert torch.equal(codes.labels(split), images.labels(split).float())
+    with torch.no_grad():
+        x = images.split("test")[torch.arange(3)][0]
+        assert torch.allclose(codes.split("test").codes[:3], encoder(x).wplus, atol=1e-5)
 
 
 class Crash(pl.Callback):

@@ -40,6 +40,18 @@ def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
                          for e in edits)
 
 
+def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
+    """The paper's codes: data.source=invert with the zoo's trained pSp encoder gives W+
+    codes of the real canvases, labelled with their true counts."""
+    cfg = compose_cfg("+experiment=lw_multidigits", "debug=fdr", "data.source=invert", "inverter=psp_multidigits32")
+    metrics = train(cfg)
+    run = Path(cfg.paths.output_dir)
+    assert "test/lw/target_change_at1" in metrics
+    assert "source: invert" in (run / "latent_codes.md").read_text()
+    assert "labels: the real labels" in (run / "classifiers.md").read_text()
+    assert len(OmegaConf.load(run / "config.yaml").data_info.code_shape) == 2  # [n_latent, style_dim]: W+
+
+
 def test_eval_restores_the_sibling_editors_from_the_stage_cache(compose_cfg, tmp_path):
     """eval.py from the last stage's checkpoint (LT w/o reg.) gives the training run's
     metrics: the other editors (LW, LT), not part of that checkpoint, come from the cache."""

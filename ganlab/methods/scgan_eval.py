@@ -302,7 +302,7 @@ class SCGANEvaluation:
         n = self.grid_images
         w_base, w_sc = self._codes(gan, n, self.seed + 3)
         base_images = self._draw_base(gan, w_base)
-        src = gan.labels(gan.inverter.invert(base_images))
+        src = self._self_levels(gan, base_images)
         for i, a in enumerate(gan.attributes):
             cols = [base_images.unsqueeze(1), gan.draw(w_sc, src).unsqueeze(1)]
             ifg = [self._draw_base(gan, interfacegan_to(self.ifg_labels, w_base, i, t)) for t in self.positions]

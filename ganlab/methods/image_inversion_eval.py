@@ -1,0 +1,39 @@
+"""Scores of an image encoder on held-out images: PSNR / SSIM of the inversions, and how
+often the zoo classifier's verdict on an image survives its inversion (`label_kept`: the
+labels an editor learns from are the images' own, so the codes must keep them)."""
+
+from __future__ import annotations
+
+import torch
+from torchmetrics.functional.image import structural_similarity_index_measure
+
+from ganlab.methods.inversion_training import psnr
+from ganlab.metrics.reconstruction import to_unit
+from ganlab.nets.mode import evaluating
+
+
+class ImageInversionEvaluation:
+    def __init__(self, classifier=None, split: str = "test", stage: str = "encoder", batch_size: int = 256,
+                 max_batches: int | None = None):
+        self.classifier, self.split, self.stage = classifier, split, stage
+        self.batch_size, self.max_batches = batch_size, max_batches
+
+    @torch.no_grad()
+    def __call__(self, stages: dict, datamodule, out_dir) -> dict[str, float]:
+        module, data = stages[self.stage], datamodule.split(self.split)
+        index = torch.arange(len(data)).split(self.batch_size)[: self.max_batches]
+        images, inversions = [], []
+        with evaluating(module):
+            for chunk in index:
+                x = data[chunk][0].to(module.device)
+                images.append(x)
+                inversions.append(module(x).image.clamp(-1, 1))
+        x, y = torch.cat(images), torch.cat(inversions)
+        metrics = {"test/psnr": float(psnr(y, x)),
+                   "test/ssim": float(structural_similarity_index_measure(to_unit(y), to_unit(x), data_range=1.0))}
+        if self.classifier is not None:
+            self.classifier.to(x.device)
+            same = self.classifier.predict(x, batch_size=self.batch_size) == \
+                self.classifier.predict(y, batch_size=self.batch_size)
+            metrics["test/label_kept"] = float(same.all(1).float().mean())
+        return metrics
