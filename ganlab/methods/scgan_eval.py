@@ -167,8 +167,9 @@ class SCGANEvaluation:
         return metrics
 
     def _self_levels(self, gan, images: torch.Tensor) -> torch.Tensor:
-        """Self-labels [N, A, 3] of images, inverted into the base G's W as the training images were."""
-        return torch.cat([gan.labels(gan.inverter.invert(c)) for c in images.split(self.batch_size)])
+        """Self-labels [N, A, 3] of images, inverted into the base G's W as the training images
+        were (the module's own `real_levels`, batched)."""
+        return torch.cat([gan.real_levels(c) for c in images.split(self.batch_size)])
 
     def _realism(self, samples: dict, freq: dict, datamodule, out_dir: Path) -> dict[str, float]:
         """What fine-tuning did to the generator itself: every classifier label's frequency
