@@ -1,7 +1,9 @@
-"""Issue 3's quality comparison on synthfaces 32 px: FID (domain features) of the IcGAN
-conditional DCGAN (zoo cgan-synthfaces32, labels drawn from its training-label prior) and
-of the StyleGAN2 generator (zoo stylegan2-synthfaces32), next to the floor: the FID between
-two disjoint halves of the real data. Same number of images everywhere.
+"""Issue 3's quality comparison on synthfaces 32 px: FID (domain features) of the DCGANs of
+the framework, the IcGAN conditional one (zoo cgan-synthfaces32, labels drawn from its
+training-label prior) and the unconditional one (zoo dcgan-synthfaces32, same widths and
+schedule, no labels), and of the StyleGAN2 generator (zoo stylegan2-synthfaces32), next to
+the floor: the FID between two disjoint halves of the real data. Same number of images
+everywhere.
 
     GANLAB_CACHE=/work/cache python scripts/fid_report.py [--num-images 5000] [--no-train]
         [--features features-synthfaces32] [--out outputs/fid_report] [--zoo-overrides debug=fdr]
@@ -27,6 +29,7 @@ from ganlab.metrics.fid import FrechetDistance
 from ganlab.metrics.fid_features import load_features
 
 MODELS = [("DCGAN (IcGAN cGAN, label prior)", "cgan-synthfaces32"),
+          ("DCGAN (unconditional)", "dcgan-synthfaces32"),
           ("StyleGAN2 (g_ema, truncation 1)", "stylegan2-synthfaces32")]
 
 

@@ -35,6 +35,8 @@ class ConditionalGAN(pl.LightningModule):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def on_fit_start(self) -> None:
+        if self.y_dim == 0:  # an unconditional GAN ignores the data's labels
+            return
         labels = self.trainer.datamodule.train_labels()
         if labels.shape[1] != self.y_dim:
             raise ValueError(f"generator.y_dim={self.y_dim} but the data's labels have {labels.shape[1]} entries")
@@ -50,13 +52,16 @@ class ConditionalGAN(pl.LightningModule):
             raise RuntimeError("label_prior is empty: train the model or load its weights first")
         return self.label_prior[randint(len(self.label_prior), n, g, self.device)]
 
-    def sample(self, n: int, y: torch.Tensor | None = None, seed: int = 0) -> torch.Tensor:
-        """n images in [-1, 1]; y defaults to draws from the training label distribution."""
+    def sample(self, n: int, y: torch.Tensor | None = None, seed: int = 0,
+               batch_size: int | None = None) -> torch.Tensor:
+        """n images in [-1, 1]; y defaults to draws from the training label distribution.
+        `batch_size` bounds memory (same images whatever its value)."""
         g = torch.Generator().manual_seed(seed)
         z = randn((n, self.z_dim), g, self.device)
         y = self.sample_labels(n, g) if y is None else y.to(self.device)
+        step = batch_size or n
         with evaluating(self.generator):
-            return self.generator(z, y)
+            return torch.cat([self.generator(z[i : i + step], y[i : i + step]) for i in range(0, n, step)])
 
     def training_step(self, batch, batch_idx):
         x, y = batch
@@ -83,15 +88,19 @@ class ConditionalGAN(pl.LightningModule):
         return loss_d + loss_g
 
     def sample_grid(self) -> torch.Tensor:
-        """Fixed z per row; for one-hot labels one column per class, else prior draws."""
+        """Fixed z per row; for one-hot labels one column per class, else prior draws.
+        Unconditional: a fresh z in every cell."""
         g = torch.Generator().manual_seed(self.seed)
         rows = self.grid_rows
-        if self.y_dim and len(self.label_prior) and bool((self.label_prior.sum(1) == 1).all()):
+        if not self.y_dim:
+            with evaluating(self.generator):
+                return self.generator(randn((rows * 8, self.z_dim), g, self.device)), 8
+        if len(self.label_prior) and bool((self.label_prior.sum(1) == 1).all()):
             cols = self.y_dim
             y = torch.eye(cols, device=self.device).repeat(rows, 1)
         else:
             cols = 8
-            y = self.sample_labels(rows * cols, g) if self.y_dim else None
+            y = self.sample_labels(rows * cols, g)
         z = randn((rows, self.z_dim), g, self.device).repeat_interleave(cols, 0)
         with evaluating(self.generator):
             return self.generator(z, y), cols

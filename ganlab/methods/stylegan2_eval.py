@@ -1,6 +1,7 @@
 """StyleGAN2 evaluation: label (attribute / class) frequencies of g_ema's samples, judged by
 an independent zoo classifier, against the data's; sample grids; the generator exported in
-rosinality's layout into the run folder."""
+rosinality's layout into the run folder. Any module with `.sample(n, seed=, batch_size=)`
+(the unconditional DCGAN too) gets the same tables; truncation is StyleGAN2's alone."""
 
 from __future__ import annotations
 
@@ -27,13 +28,14 @@ class StyleGAN2Evaluation:
         gan, out_dir = stages[self.stage], Path(out_dir)
         self.classifier.to(gan.device)
         n = self.num_samples if self.max_batches is None else min(self.num_samples, self.max_batches * self.batch_size)
-        samples = gan.sample(n, seed=self.sample_seed, truncation=self.truncation, batch_size=self.batch_size)
+        truncation = {} if self.truncation == 1 else {"truncation": self.truncation}
+        samples = gan.sample(n, seed=self.sample_seed, batch_size=self.batch_size, **truncation)
         on_samples = self.classifier.predict(samples).mean(0).cpu()
         names = datamodule.label_spec.names
         rows = frequency_rows(names, datamodule.labels("train").float().mean(0), self._on_real(datamodule), on_samples)
         write_tables(rows, out_dir, "label_frequencies",
                      f"Label frequencies: data = training labels; classifier_on_real = the zoo classifier on the "
-                     f"test images; samples = the classifier on {n} g_ema samples (truncation "
+                     f"test images; samples = the classifier on {n} generator samples (truncation "
                      f"{self.truncation}); gap = samples - data.")
         metrics = {f"test/freq_{r['label']}": r["samples"] for r in rows}
         metrics.update({f"test/{k}": v for k, v in summary(rows).items()})
@@ -42,7 +44,7 @@ class StyleGAN2Evaluation:
         if held_out is not None:  # the judge's own accuracy on real held-out images
             metrics["test/classifier_held_out_acc"] = float(held_out)
         self._save_grids(gan, out_dir / "samples" / "eval")
-        if not (out_dir / ROSINALITY_FILE).is_file():  # the stage came from the cache
+        if hasattr(gan, "export_rosinality") and not (out_dir / ROSINALITY_FILE).is_file():  # cached stage
             gan.export_rosinality(out_dir / ROSINALITY_FILE)
         return metrics
 
@@ -58,6 +60,8 @@ class StyleGAN2Evaluation:
 
     def _save_grids(self, gan, folder: Path) -> None:
         save_grid(gan.sample(64, seed=self.sample_seed), 8, folder / "samples.png")
+        if not hasattr(gan, "g_ema"):  # truncation is StyleGAN2's
+            return
         # One row per latent, truncation psi from 1 down to 0 (= the average face).
         psis = torch.linspace(1, 0, 8).tolist()
         rows = torch.stack([gan.sample(8, seed=self.sample_seed, truncation=psi) for psi in psis], 1)
