@@ -33,6 +33,30 @@ MODELS = [("DCGAN (IcGAN cGAN, label prior)", "cgan-synthfaces32"),
           ("StyleGAN2 (g_ema, truncation 1)", "stylegan2-synthfaces32")]
 
 
+def measure(n: int, features: str, cache_dir: str, seed: int = 0, zoo_overrides: list[str] | None = None,
+            no_train: bool = False) -> tuple:
+    """(feature net, rows): the floor's and each model's (label, zoo name, FIDResult, or None
+    when --no-train finds it uncached), n generated images against the first n train images."""
+    zoo_overrides = list(zoo_overrides or [])
+    datamodule = SynthFacesDataModule(image_size=32)  # the data the zoo models were trained on
+    real = datamodule.split("train")
+    if 2 * n > len(real):
+        raise SystemExit(f"--num-images {n}: the train split has {len(real)} images, the floor needs {2 * n}")
+    features = load_features(features, cache_dir=cache_dir, zoo_overrides=zoo_overrides)
+    fid = FrechetDistance(features=features, split="train", num_images=n, seed=seed, cache_dir=cache_dir)
+
+    rows = [("floor: real train[N:2N] vs train[:N]", "-", fid(real[torch.arange(n, 2 * n)][0], datamodule))]
+    for label, name in MODELS:
+        if no_train and not zoo.is_cached(name, cache_dir, zoo_overrides):
+            rows.append((label, name, None))
+            print(f"{label}: pending ({name} is not in {cache_dir}/zoo)", flush=True)
+            continue
+        model = zoo.load(name, cache_dir=cache_dir, overrides=zoo_overrides)
+        rows.append((label, name, fid(model.sample, datamodule)))
+        print(f"{label}: {rows[-1][2].describe()}", flush=True)
+    return features, rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--num-images", type=int, default=5000)
@@ -47,22 +71,7 @@ def main() -> None:
     print(f"$ GANLAB_CACHE={args.cache_dir} {command}", flush=True)
 
     n = args.num_images
-    datamodule = SynthFacesDataModule(image_size=32)  # the data the zoo models were trained on
-    real = datamodule.split("train")
-    if 2 * n > len(real):
-        raise SystemExit(f"--num-images {n}: the train split has {len(real)} images, the floor needs {2 * n}")
-    features = load_features(args.features, cache_dir=args.cache_dir, zoo_overrides=args.zoo_overrides)
-    fid = FrechetDistance(features=features, split="train", num_images=n, seed=args.seed, cache_dir=args.cache_dir)
-
-    rows = [("floor: real train[N:2N] vs train[:N]", "-", fid(real[torch.arange(n, 2 * n)][0], datamodule))]
-    for label, name in MODELS:
-        if args.no_train and not zoo.is_cached(name, args.cache_dir, args.zoo_overrides):
-            rows.append((label, name, None))
-            print(f"{label}: pending ({name} is not in {args.cache_dir}/zoo)", flush=True)
-            continue
-        model = zoo.load(name, cache_dir=args.cache_dir, overrides=args.zoo_overrides)
-        rows.append((label, name, fid(model.sample, datamodule)))
-        print(f"{label}: {rows[-1][2].describe()}", flush=True)
+    features, rows = measure(n, args.features, args.cache_dir, args.seed, args.zoo_overrides, args.no_train)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

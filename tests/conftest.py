@@ -26,6 +26,11 @@ def _torch_threads():
     torch.set_num_threads(int(TEST_THREADS))
 
 
+def run_overrides(run_dir: Path, cache: Path, *overrides: str) -> list[str]:
+    """A test run's overrides: its run folder and caches where the test says, no progress bar."""
+    return [f"paths.output_dir={run_dir}", f"paths.cache_dir={cache}", "callbacks.progress_bar=null", *overrides]
+
+
 @pytest.fixture
 def compose_cfg(tmp_path):
     """compose_cfg(*overrides, cache=None) -> a config whose run folder and caches are in
@@ -34,9 +39,8 @@ def compose_cfg(tmp_path):
 
     def _compose(*overrides: str, cache: Path | None = None, config_name: str = "train"):
         runs.append(tmp_path / f"run{len(runs) + 1}")
-        return compose(config_name=config_name, overrides=[
-            f"paths.output_dir={runs[-1]}", f"paths.cache_dir={cache or tmp_path / 'cache'}",
-            "callbacks.progress_bar=null", *overrides])
+        return compose(config_name=config_name, overrides=run_overrides(runs[-1], cache or tmp_path / "cache",
+                                                                          *overrides))
 
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         yield _compose

@@ -2,12 +2,11 @@
 `pytest -m slow`). They train for real, so expect several minutes each on a CPU."""
 
 import pytest
-import torch
 from hydra import compose, initialize_config_dir
 
 from ganlab.run import train
 
-from .conftest import CONFIG_DIR
+from .conftest import CONFIG_DIR, run_overrides
 
 pytestmark = pytest.mark.slow
 
@@ -23,9 +22,8 @@ def test_icgan_digits_edits_and_ey(compose_cfg):
 def icgan_synthfaces_metrics(tmp_path_factory):
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         out = tmp_path_factory.mktemp("icgan_synthfaces")
-        return train(compose(config_name="train", overrides=[
-            "+experiment=icgan_synthfaces", f"paths.output_dir={out / 'run'}", f"paths.cache_dir={out / 'cache'}",
-            "callbacks.progress_bar=null"]))
+        return train(compose(config_name="train",
+                             overrides=run_overrides(out / "run", out / "cache", "+experiment=icgan_synthfaces")))
 
 
 def test_icgan_synthfaces_per_attribute_on_supported_edits(icgan_synthfaces_metrics):
@@ -57,14 +55,8 @@ def test_stylegan2_synthfaces_generates_every_attribute(compose_cfg):
 def test_stylegan2_beats_the_unconditional_dcgan_on_synthfaces_fid(tmp_path):
     """Issue 3: the zoo StyleGAN2 has a lower FID (domain features, 5k vs 5k) than the
     framework's DCGAN trained on the same images without labels; both stay above the floor."""
-    from ganlab import zoo
-    from ganlab.data.synthfaces import SynthFacesDataModule
-    from ganlab.metrics.fid import FrechetDistance
+    from scripts.fid_report import measure
 
-    cache = str(tmp_path / "cache")
-    data = SynthFacesDataModule(image_size=32)
-    fid = FrechetDistance(features="features-synthfaces32", num_images=5000, cache_dir=cache)
-    floor = fid(data.split("train")[torch.arange(5000, 10000)][0], data).fid
-    stylegan2 = fid(zoo.load("stylegan2-synthfaces32", cache_dir=cache).sample, data).fid
-    dcgan = fid(zoo.load("dcgan-synthfaces32", cache_dir=cache).sample, data).fid
-    assert floor < stylegan2 < dcgan, {"floor": floor, "stylegan2": stylegan2, "dcgan": dcgan}
+    _, rows = measure(5000, "features-synthfaces32", str(tmp_path / "cache"))
+    fid = {name: r.fid for _, name, r in rows}
+    assert fid["-"] < fid["stylegan2-synthfaces32"] < fid["dcgan-synthfaces32"], fid

@@ -12,7 +12,7 @@ import torch
 from ganlab import zoo
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.methods.classifier import ImageClassifier
-from ganlab.methods.stylegan2 import ROSINALITY_FILE
+from ganlab.methods.stylegan2 import ROSINALITY_FILE, StyleGAN2
 from ganlab.metrics.label_frequencies import frequency_rows, summary, write_tables
 
 
@@ -26,9 +26,13 @@ class StyleGAN2Evaluation:
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
         gan, out_dir = stages[self.stage], Path(out_dir)
+        stylegan2 = isinstance(gan, StyleGAN2)  # truncation, its grid and the rosinality export are StyleGAN2's
+        if not stylegan2 and self.truncation != 1:
+            raise ValueError(f"method.evaluate.truncation={self.truncation}: only StyleGAN2 stages truncate, "
+                             f"stage {self.stage!r} is a {type(gan).__name__}")
         self.classifier.to(gan.device)
         n = self.num_samples if self.max_batches is None else min(self.num_samples, self.max_batches * self.batch_size)
-        truncation = {} if self.truncation == 1 else {"truncation": self.truncation}
+        truncation = {"truncation": self.truncation} if stylegan2 else {}
         samples = gan.sample(n, seed=self.sample_seed, batch_size=self.batch_size, **truncation)
         on_samples = self.classifier.predict(samples).mean(0).cpu()
         names = datamodule.label_spec.names
@@ -43,9 +47,11 @@ class StyleGAN2Evaluation:
         held_out = zoo.metrics(self.classifier).get("held_out/acc")
         if held_out is not None:  # the judge's own accuracy on real held-out images
             metrics["test/classifier_held_out_acc"] = float(held_out)
-        self._save_grids(gan, out_dir / "samples" / "eval")
-        if hasattr(gan, "export_rosinality") and not (out_dir / ROSINALITY_FILE).is_file():  # cached stage
-            gan.export_rosinality(out_dir / ROSINALITY_FILE)
+        save_grid(gan.sample(64, seed=self.sample_seed), 8, out_dir / "samples" / "eval" / "samples.png")
+        if stylegan2:
+            self._save_truncation_grid(gan, out_dir / "samples" / "eval")
+            if not (out_dir / ROSINALITY_FILE).is_file():  # the stage came from the cache
+                gan.export_rosinality(out_dir / ROSINALITY_FILE)
         return metrics
 
     def _on_real(self, datamodule) -> torch.Tensor:
@@ -58,10 +64,7 @@ class StyleGAN2Evaluation:
             seen += len(x)
         return total / seen
 
-    def _save_grids(self, gan, folder: Path) -> None:
-        save_grid(gan.sample(64, seed=self.sample_seed), 8, folder / "samples.png")
-        if not hasattr(gan, "g_ema"):  # truncation is StyleGAN2's
-            return
+    def _save_truncation_grid(self, gan, folder: Path) -> None:
         # One row per latent, truncation psi from 1 down to 0 (= the average face).
         psis = torch.linspace(1, 0, 8).tolist()
         rows = torch.stack([gan.sample(8, seed=self.sample_seed, truncation=psi) for psi in psis], 1)
