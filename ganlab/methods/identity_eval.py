@@ -1,6 +1,7 @@
 """How well the identity net tells people apart on held-out synthfaces: R^2 per factor,
 and the similarity it gives to the same identity under one attribute changed (a
-ground-truth counterfactual) against that of two different identities."""
+ground-truth counterfactual; overall and per attribute) against that of two different
+identities."""
 
 from __future__ import annotations
 
@@ -34,4 +35,7 @@ class IdentityEvaluation:
         other = ident[torch.randperm(n, generator=g)]
         diff = net.similarity(datamodule.render(attrs[:n], ident[:n]), datamodule.render(attrs[:n], other))
         metrics.update({"test/id_same": float(same.mean()), "test/id_different": float(diff.mean())})
+        # Per flipped attribute: the most an edit of it can score (a perfect edit is this counterfactual).
+        metrics.update({f"test/id_same_{name}": float(same[which == k].mean()) for k, name in enumerate(ATTRIBUTES)
+                        if (which == k).any()})
         return metrics
