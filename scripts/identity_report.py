@@ -12,12 +12,12 @@ Zoo models missing from the cache are trained first. Writes identity_report.md /
 from __future__ import annotations
 
 import argparse
-import csv
 from pathlib import Path
 
 from ganlab import zoo
 from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule
 from ganlab.methods.identity_eval import IdentityEvaluation
+from ganlab.metrics.tables import markdown_table, write_csv
 
 NETS = ("identity-synthfaces32", "identity-invariant-synthfaces32")
 COLUMNS = ("test/r2", "test/id_different", "test/id_same", *(f"test/id_same_{a}" for a in ATTRIBUTES))
@@ -33,17 +33,15 @@ def main() -> None:
     evaluate = IdentityEvaluation(pairs=args.pairs)
     rows = {name: evaluate({"identity": zoo.load(name, cache_dir=args.cache_dir)}, data, None) for name in NETS}
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "identity_report.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["net", *COLUMNS])
-        writer.writerows([name, *(f"{m.get(c, float('nan')):.4f}" for c in COLUMNS)] for name, m in rows.items())
-    header = ["metric", *NETS]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += [f"| {c.removeprefix('test/')} | " + " | ".join(f"{rows[n].get(c, float('nan')):.3f}" for n in NETS) + " |"
-              for c in COLUMNS]
-    (out / "identity_report.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+
+    def value(name: str, column: str, digits: int) -> str:
+        return f"{rows[name].get(column, float('nan')):.{digits}f}"
+
+    write_csv(out / "identity_report.csv", ["net", *COLUMNS], [[n, *(value(n, c, 4) for c in COLUMNS)] for n in NETS])
+    table = markdown_table(["metric", *NETS], [[c.removeprefix("test/"), *(value(n, c, 3) for n in NETS)]
+                                               for c in COLUMNS])
+    (out / "identity_report.md").write_text(table + "\n")
+    print(table)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ class IdentityNet(pl.LightningModule):
                                self.embed(b[i : i + batch_size].to(self.device))).sum(1)
                               for i in range(0, len(a), batch_size)])
 
-    def _step(self, batch, prefix: str):
+    def _step(self, batch, prefix: str, batch_idx: int):  # batch_idx: for subclasses that draw per-step noise
         x, factors = batch
         pred = self.net(x)
         loss = F.mse_loss(pred, factors)
@@ -41,13 +41,13 @@ class IdentityNet(pl.LightningModule):
         return loss
 
     def training_step(self, batch, batch_idx):
-        return self._step(batch, "train")
+        return self._step(batch, "train", batch_idx)
 
     def validation_step(self, batch, batch_idx):
-        self._step(batch, "val")
+        self._step(batch, "val", batch_idx)
 
     def test_step(self, batch, batch_idx):
-        self._step(batch, "test")
+        self._step(batch, "test", batch_idx)
 
     def configure_optimizers(self):
         return self.optimizer(self.parameters())

@@ -45,7 +45,7 @@ class InvariantIdentityNet(IdentityNet):
         attributes = sample_attributes(len(factors), g)
         return to_signed(render(attributes, factors.cpu(), self.image_size)).to(self.device)
 
-    def _step(self, batch, prefix: str, batch_idx: int = 0):
+    def _step(self, batch, prefix: str, batch_idx: int):
         x, factors = batch
         salt = {"train": 0, "val": 1, "test": 2}[prefix]
         g = step_generator(self.seed, self.current_epoch if prefix == "train" else 0, batch_idx, salt)
@@ -65,12 +65,3 @@ class InvariantIdentityNet(IdentityNet):
                   "sim_other": other, "match_accuracy": accuracy}
         self.log_dict({f"{prefix}/{k}": v for k, v in logged.items()}, prog_bar=prefix == "train")
         return loss
-
-    def training_step(self, batch, batch_idx):
-        return self._step(batch, "train", batch_idx)
-
-    def validation_step(self, batch, batch_idx):
-        self._step(batch, "val", batch_idx)
-
-    def test_step(self, batch, batch_idx):
-        self._step(batch, "test", batch_idx)
