@@ -4,10 +4,14 @@ over several seeds, as mean +- std:
     python scripts/uda_ablation.py                       # seeds 0 1 2: with / without the discrepancy
     python scripts/uda_ablation.py --baselines           # + pSp / e4e / HFGI retrained with paired data
     python scripts/uda_ablation.py --seeds 0 --extra method.stages.encoder.trainer.limit_train_batches=250
+    python scripts/uda_ablation.py --methods psp e4e hfgi --seeds 0 --out DIR   # a share of it, e.g. in parallel
+    python scripts/uda_ablation.py --baselines --collect --out DIR              # the table of what DIR holds
 
 Each configuration runs `python train.py +experiment=... seed=S` in its own folder under
---out (default outputs/uda_ablation/<time>); a finished stage is reused from the cache, so
-re-running only evaluates. Writes ablation.md / ablation.csv there and prints the table."""
+--out (default outputs/uda_ablation/<time>). A folder that already holds metrics.json is read,
+not re-run (--rerun to run it again), so an interrupted sweep picks up where it stopped; a
+finished stage is also reused from the cache, so a re-run only evaluates. Writes
+ablation.md / ablation.csv there and prints the table."""
 
 from __future__ import annotations
 
@@ -25,14 +29,15 @@ sys.path.insert(0, str(ROOT))
 
 from ganlab.metrics.tables import markdown_table, write_csv  # noqa: E402
 
+# key: (name in the table, overrides)
 CONFIGS = {
-    "UDA-inversion": ["+experiment=uda_inversion"],
-    "UDA-inversion w/o discrepancy": ["+experiment=uda_inversion", "loss.discrepancy.weight=0"],
+    "uda": ("UDA-inversion", ["+experiment=uda_inversion"]),
+    "uda_nodisc": ("UDA-inversion w/o discrepancy", ["+experiment=uda_inversion", "loss.discrepancy.weight=0"]),
 }
 BASELINES = {
-    "pSp (supervised)": ["+experiment=psp_supervised"],
-    "e4e (supervised)": ["+experiment=e4e_supervised"],
-    "HFGI (supervised)": ["+experiment=hfgi_supervised"],
+    "psp": ("pSp (supervised)", ["+experiment=psp_supervised"]),
+    "e4e": ("e4e (supervised)", ["+experiment=e4e_supervised"]),
+    "hfgi": ("HFGI (supervised)", ["+experiment=hfgi_supervised"]),
 }
 COLUMNS = [("PSNR trg", "test/psnr_trg"), ("SSIM trg", "test/ssim_trg"), ("FID trg", "test/fid_trg"),
            ("MSE trg", "test/mse_trg"), ("PSNR src", "test/psnr_src"), ("edit FID", "test/edit_fid"),
@@ -45,8 +50,11 @@ def run_folder(out: Path, name: str, seed: int) -> Path:
     return out / f"{slug}_seed{seed}"
 
 
-def run(name: str, overrides: list[str], seed: int, out: Path, extra: list[str]) -> dict[str, float]:
+def run(name: str, overrides: list[str], seed: int, out: Path, extra: list[str], rerun: bool) -> dict[str, float]:
     folder = run_folder(out, name, seed)
+    if (folder / "metrics.json").exists() and not rerun:
+        print(f"$ {name}, seed {seed}: read from {folder}", flush=True)
+        return json.loads((folder / "metrics.json").read_text())
     command = [sys.executable, "train.py", *overrides, f"seed={seed}", *extra, f"hydra.run.dir={folder}",
                "callbacks.progress_bar=null"]
     print("$", " ".join(command[1:]), flush=True)
@@ -67,12 +75,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--baselines", action="store_true", help="also train the supervised baselines")
+    parser.add_argument("--methods", nargs="+", choices=[*CONFIGS, *BASELINES], help="these configurations only")
+    parser.add_argument("--collect", action="store_true", help="run nothing: tabulate the finished runs in --out")
+    parser.add_argument("--rerun", action="store_true", help="run again even where metrics.json exists")
     parser.add_argument("--extra", nargs="*", default=[], help="overrides added to every run")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "uda_ablation" / time.strftime("%Y%m%d_%H%M%S"))
     args = parser.parse_args(argv)
-    configs = {**CONFIGS, **(BASELINES if args.baselines else {})}
-    results = {name: [run(name, overrides, seed, args.out, args.extra) for seed in args.seeds]
-               for name, overrides in configs.items()}
+    available = {**CONFIGS, **BASELINES}
+    methods = args.methods or [*CONFIGS, *(BASELINES if args.baselines else {})]
+    results = {}
+    for method in methods:
+        name, overrides = available[method]
+        if args.collect:
+            folders = [run_folder(args.out, name, seed) / "metrics.json" for seed in args.seeds]
+            results[name] = [json.loads(f.read_text()) for f in folders if f.exists()]
+        else:
+            results[name] = [run(name, overrides, seed, args.out, args.extra, args.rerun) for seed in args.seeds]
     headers = ["Method", *(title for title, _ in COLUMNS), "seeds"]
     rows = [[name, *(mean_std([m[key] for m in runs if key in m]) for _, key in COLUMNS), len(runs)]
             for name, runs in results.items()]

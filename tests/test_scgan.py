@@ -11,7 +11,7 @@ import torch
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.methods.scgan_eval import SCGANEvaluation
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, mode_kl, soft_labels, uniform_levels
-from ganlab.methods.scgan_report import write_table
+from ganlab.metrics.tables import write_records
 from ganlab.nets.mode_discriminator import ModeDiscriminator
 from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
 from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
@@ -215,7 +215,7 @@ def test_mode_editing_helpers():
 def test_tables_take_rows_with_different_columns(tmp_path):
     """The tails check has a short row for an attribute InterFaceGAN never edits well enough."""
     rows = [{"attribute": "Pale_Skin", "passed": 0.0}, {"attribute": "Smiling", "passed": 1.0, "sc_fid": 3.5}]
-    write_table(rows, tmp_path, "tails", "note")
+    write_records(rows, tmp_path, "tails", "note")
     assert (tmp_path / "tails.csv").read_text().splitlines() == ["attribute,passed,sc_fid", "Pale_Skin,0.0,",
                                                                  "Smiling,1.0,3.5"]
     assert "| Pale_Skin | 0 |  |" in (tmp_path / "tails.md").read_text()

@@ -70,8 +70,30 @@ def test_ablation_script_run_folders_are_valid_hydra_overrides(tmp_path):
 
     from scripts import uda_ablation as script  # conftest puts the repository root on sys.path
 
-    names = [*script.CONFIGS, *script.BASELINES]
+    names = [name for name, _ in (*script.CONFIGS.values(), *script.BASELINES.values())]
     folders = {script.run_folder(tmp_path, name, 0) for name in names}
     assert len(folders) == len(names)
     parsed = OverridesParser.create().parse_overrides([f"hydra.run.dir={f}" for f in folders])
     assert {Path(o.value()) for o in parsed} == folders
+
+
+def test_ablation_script_reads_finished_runs_instead_of_rerunning(tmp_path, capsys, monkeypatch):
+    """A run folder holding metrics.json is read, not re-run (an interrupted sweep resumes),
+    and --collect tabulates only the finished seeds, as mean ± std over them."""
+    from scripts import uda_ablation as script
+
+    name, _ = script.CONFIGS["uda"]
+    for seed, psnr in [(0, 17.0), (1, 18.0)]:
+        folder = script.run_folder(tmp_path, name, seed)
+        folder.mkdir(parents=True)
+        (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": psnr}))
+    def no_training(*args, **kwargs):
+        raise AssertionError(f"ran {args}")
+
+    monkeypatch.setattr(script.subprocess, "run", no_training)
+    script.main(["--methods", "uda", "--seeds", "0", "1", "--out", str(tmp_path)])
+    assert "read from" in capsys.readouterr().out
+    script.main(["--methods", "uda", "uda_nodisc", "--seeds", "0", "1", "2", "--collect", "--out", str(tmp_path)])
+    rows = (tmp_path / "ablation.csv").read_text().splitlines()
+    assert rows[1].startswith("UDA-inversion,17.500 ± 0.707,") and rows[1].endswith(",2")
+    assert rows[2].startswith("UDA-inversion w/o discrepancy,,") and rows[2].endswith(",0")

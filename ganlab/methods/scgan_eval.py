@@ -35,8 +35,9 @@ from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, uniform_levels
-from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions, write_table
+from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions
 from ganlab.metrics.precision_recall import precision_recall
+from ganlab.metrics.tables import write_records
 from ganlab.nets.mode import evaluating
 
 log = logging.getLogger("ganlab")
@@ -158,7 +159,7 @@ class SCGANEvaluation:
                          "scgan_uniform": float(on_scgan[col]), "ratio": ratio})
             metrics.update({f"test/freq_base_{a}": float(on_base[col]), f"test/freq_scgan_{a}": float(on_scgan[col]),
                             f"test/bias_ratio_{a}": ratio})
-        write_table(rows, out_dir, "generative_bias",
+        write_records(rows, out_dir, "generative_bias",
                     f"Attribute frequency (classifier verdicts) in {n} samples of the base generator and of the "
                     "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
                     "labels; ratio = scgan_uniform / base.")
@@ -192,7 +193,7 @@ class SCGANEvaluation:
                                 f"test/gen_recall_{k}": recall})
             rows += [{"label": f"{stat} (features)", **{k: metrics[f"test/gen_{stat}_{k}"] for k in samples}}
                      for stat in ("fid", "precision", "recall")]
-        write_table(rows, out_dir, "generator_realism",
+        write_records(rows, out_dir, "generator_realism",
                     f"Every label's frequency (classifier verdicts) in {self.num_samples} samples: the base G; the "
                     "fine-tuned G at the self-labels of the base images (the data's own modes) and with uniform "
                     "modes. Last rows (with a features net): FID and precision / recall (k = 3) against as many "
@@ -223,14 +224,14 @@ class SCGANEvaluation:
                     rows.append({"attribute": a, "position": t, "method": method,
                                  **self._scores(x, sources[method][keep], verdicts[method][keep], col,
                                                 reference.get(a))})
-        write_table(rows, out_dir, "editing",
+        write_records(rows, out_dir, "editing",
                     "Edits of generated sources lacking the attribute, to position t of its self-label range "
                     "(t = 1: the largest training distance). success: classifier; identity: similarity to the "
                     "unedited source; kept: share of the other attributes unchanged; fid: edited vs real images "
                     "with the attribute.")
         plot_edits(rows, gan.attributes, out_dir / "editing.png")
         checks = self._checks(rows, gan.attributes)
-        write_table(checks, out_dir, "tails_check",
+        write_records(checks, out_dir, "tails_check",
                     f"Matched success: InterFaceGAN's strongest edit with success >= {self.success_target} "
                     "(ifg_position) against SCGAN's mildest edit with at least its success (sc_position); passed: "
                     "SCGAN's identity higher and FID lower. Blank: InterFaceGAN never reaches the target.")

@@ -25,3 +25,13 @@ def write_csv(path: str | Path, headers: list[str], rows: list[list]) -> None:
         writer = csv.writer(f)
         writer.writerow(headers)
         writer.writerows(rows)
+
+
+def write_records(rows: list[dict], folder: str | Path, stem: str, note: str) -> None:
+    """rows as dicts (a key missing from a row is a blank cell) -> <stem>.csv and <stem>.md,
+    the note above the table."""
+    folder = Path(folder)
+    headers = list(dict.fromkeys(k for r in rows for k in r))
+    table = [[r.get(k, "") for k in headers] for r in rows]
+    write_csv(folder / f"{stem}.csv", headers, table)
+    (folder / f"{stem}.md").write_text(f"{note}\n\n{markdown_table(headers, table)}\n")
