@@ -160,9 +160,9 @@ class SCGANEvaluation:
             metrics.update({f"test/freq_base_{a}": float(on_base[col]), f"test/freq_scgan_{a}": float(on_scgan[col]),
                             f"test/bias_ratio_{a}": ratio})
         write_records(rows, out_dir, "generative_bias",
-                    f"Attribute frequency (classifier verdicts) in {n} samples of the base generator and of the "
-                    "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
-                    "labels; ratio = scgan_uniform / base.")
+                      f"Attribute frequency (classifier verdicts) in {n} samples of the base generator and of the "
+                      "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
+                      "labels; ratio = scgan_uniform / base.")
         plot_bias(rows, out_dir / "generative_bias.png")
         metrics.update(self._realism(samples, freq, datamodule, out_dir))
         return metrics
@@ -194,10 +194,10 @@ class SCGANEvaluation:
             rows += [{"label": f"{stat} (features)", **{k: metrics[f"test/gen_{stat}_{k}"] for k in samples}}
                      for stat in ("fid", "precision", "recall")]
         write_records(rows, out_dir, "generator_realism",
-                    f"Every label's frequency (classifier verdicts) in {self.num_samples} samples: the base G; the "
-                    "fine-tuned G at the self-labels of the base images (the data's own modes) and with uniform "
-                    "modes. Last rows (with a features net): FID and precision / recall (k = 3) against as many "
-                    "real training images.")
+                      f"Every label's frequency (classifier verdicts) in {self.num_samples} samples: the base G; the "
+                      "fine-tuned G at the self-labels of the base images (the data's own modes) and with uniform "
+                      "modes. Last rows (with a features net): FID and precision / recall (k = 3) against as many "
+                      "real training images.")
         return metrics
 
     # ------------------------------------------------------------- editing
@@ -225,16 +225,16 @@ class SCGANEvaluation:
                                  **self._scores(x, sources[method][keep], verdicts[method][keep], col,
                                                 reference.get(a))})
         write_records(rows, out_dir, "editing",
-                    "Edits of generated sources lacking the attribute, to position t of its self-label range "
-                    "(t = 1: the largest training distance). success: classifier; identity: similarity to the "
-                    "unedited source; kept: share of the other attributes unchanged; fid: edited vs real images "
-                    "with the attribute.")
+                      "Edits of generated sources lacking the attribute, to position t of its self-label range "
+                      "(t = 1: the largest training distance). success: classifier; identity: similarity to the "
+                      "unedited source; kept: share of the other attributes unchanged; fid: edited vs real images "
+                      "with the attribute.")
         plot_edits(rows, gan.attributes, out_dir / "editing.png")
         checks = self._checks(rows, gan.attributes)
         write_records(checks, out_dir, "tails_check",
-                    f"Matched success: InterFaceGAN's strongest edit with success >= {self.success_target} "
-                    "(ifg_position) against SCGAN's mildest edit with at least its success (sc_position); passed: "
-                    "SCGAN's identity higher and FID lower. Blank: InterFaceGAN never reaches the target.")
+                      f"Matched success: InterFaceGAN's strongest edit with success >= {self.success_target} "
+                      "(ifg_position) against SCGAN's mildest edit with at least its success (sc_position); passed: "
+                      "SCGAN's identity higher and FID lower. Blank: InterFaceGAN never reaches the target.")
         for row in checks:  # NaN (a score not measured) stays in the tables only
             a = row["attribute"]
             metrics.update({f"test/tail_{k}_{a}": v for k, v in row.items() if isinstance(v, float) and v == v})
