@@ -50,18 +50,24 @@ def run_folder(out: Path, name: str, seed: int) -> Path:
     return out / f"{slug}_seed{seed}"
 
 
+def finished(folder: Path) -> dict[str, float] | None:
+    """A run folder's metrics, or None if the run did not finish."""
+    path = folder / "metrics.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def run(name: str, overrides: list[str], seed: int, out: Path, extra: list[str], rerun: bool) -> dict[str, float]:
     folder = run_folder(out, name, seed)
-    if (folder / "metrics.json").exists() and not rerun:
+    if not rerun and (metrics := finished(folder)) is not None:
         print(f"$ {name}, seed {seed}: read from {folder}", flush=True)
-        return json.loads((folder / "metrics.json").read_text())
+        return metrics
     command = [sys.executable, "train.py", *overrides, f"seed={seed}", *extra, f"hydra.run.dir={folder}",
                "callbacks.progress_bar=null"]
     print("$", " ".join(command[1:]), flush=True)
     start = time.time()
     subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     print(f"  done in {time.time() - start:.0f} s", flush=True)
-    return json.loads((folder / "metrics.json").read_text())
+    return finished(folder)
 
 
 def mean_std(values: list[float]) -> str:
@@ -87,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     for method in methods:
         name, overrides = available[method]
         if args.collect:
-            folders = [run_folder(args.out, name, seed) / "metrics.json" for seed in args.seeds]
-            results[name] = [json.loads(f.read_text()) for f in folders if f.exists()]
+            runs = [finished(run_folder(args.out, name, seed)) for seed in args.seeds]
+            results[name] = [m for m in runs if m is not None]
         else:
             results[name] = [run(name, overrides, seed, args.out, args.extra, args.rerun) for seed in args.seeds]
     headers = ["Method", *(title for title, _ in COLUMNS), "seeds"]

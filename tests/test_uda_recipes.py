@@ -87,6 +87,7 @@ def test_ablation_script_reads_finished_runs_instead_of_rerunning(tmp_path, caps
         folder = script.run_folder(tmp_path, name, seed)
         folder.mkdir(parents=True)
         (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": psnr}))
+
     def no_training(*args, **kwargs):
         raise AssertionError(f"ran {args}")
 
