@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -14,6 +15,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from ganlab import module_files
+from ganlab.cache_lock import cache_lock
 from ganlab.callbacks.factory import build_callbacks, build_loggers
 
 log = logging.getLogger("ganlab")
@@ -116,17 +118,18 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
         module, rec, cached = build_stage(cfg, name, modules, recipes, keys)
         trainer_cfg = trainer_config(cfg, stage)
         use_cache = cfg.cache_stages and not trainer_cfg.get("fast_dev_run")
-        if use_cache and cached.is_file() and name != resume_stage:
-            payload = module_files.read(cached)
-            module.load_state_dict(payload["state_dict"])
-            stage_metrics = payload["metrics"]
-            log.info("stage %s: finished earlier, loaded from %s", name, cached)
-        else:
-            log.info("stage %s: training", name)
-            stage_metrics = fit_stage(cfg, name, stage, module, datamodule,
-                                      cfg.ckpt_path if name == resume_stage else None)
-            if use_cache:
-                module_files.save(cached, module, rec, stage_metrics)
+        with cache_lock(cached, f"stage {name}") if use_cache else nullcontext():
+            if use_cache and cached.is_file() and name != resume_stage:
+                payload = module_files.read(cached)
+                module.load_state_dict(payload["state_dict"])
+                stage_metrics = payload["metrics"]
+                log.info("stage %s: finished earlier, loaded from %s", name, cached)
+            else:
+                log.info("stage %s: training", name)
+                stage_metrics = fit_stage(cfg, name, stage, module, datamodule,
+                                          cfg.ckpt_path if name == resume_stage else None)
+                if use_cache:
+                    module_files.save(cached, module, rec, stage_metrics)
         modules[name], recipes[name] = module, rec
         metrics.update({f"{name}/{k}": v for k, v in stage_metrics.items()})
         if name == until:

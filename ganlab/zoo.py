@@ -19,6 +19,7 @@ from omegaconf import OmegaConf
 from torch import nn
 
 from ganlab import module_files
+from ganlab.cache_lock import cache_lock
 from ganlab.methods.randomness import global_rng_kept
 
 log = logging.getLogger("ganlab")
@@ -118,7 +119,9 @@ def _load(name: str, path: str | None, cache_dir: str | None, overrides: list[st
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     target = _cache_file(name, cache, overrides)
     if not target.is_file():
-        _train(name, cache, overrides + ([f"data.root={data_root}"] if data_root else []), target)
+        with cache_lock(target, f"zoo {name}"):
+            if not target.is_file():  # another process may have trained it while this one waited
+                _train(name, cache, overrides + ([f"data.root={data_root}"] if data_root else []), target)
     module, metrics = module_files.load(target)
     module.zoo_metrics = metrics
     log.info("zoo: %s loaded from %s", name, target)

@@ -39,6 +39,7 @@ def _check_generator_realism(run_dir: Path, metrics: dict) -> None:
     for a in ("Pale_Skin", "Eyeglasses", "Wearing_Hat", "Smiling"):
         assert float(rows[a]["base"]) == pytest.approx(metrics[f"test/freq_base_{a}"])
         assert float(rows[a]["scgan_uniform"]) == pytest.approx(metrics[f"test/freq_scgan_{a}"])
+        assert 0 <= metrics[f"test/freq_data_uniform_levels_{a}"] <= 1  # synthfaces has true labels
     for k in sets:
         assert metrics[f"test/gen_fid_{k}"] >= 0 and 0 <= metrics[f"test/gen_recall_{k}"] <= 1
         assert float(rows["fid (features)"][k]) == pytest.approx(metrics[f"test/gen_fid_{k}"])

@@ -10,7 +10,14 @@ import torch
 
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.methods.scgan_eval import SCGANEvaluation
-from ganlab.methods.scgan_labels import SelfLabels, level_labels, mode_kl, soft_labels, uniform_levels
+from ganlab.methods.scgan_labels import (
+    SelfLabels,
+    level_labels,
+    mode_kl,
+    rate_at_uniform_levels,
+    soft_labels,
+    uniform_levels,
+)
 from ganlab.metrics.tables import write_records
 from ganlab.nets.mode_discriminator import ModeDiscriminator
 from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
@@ -129,6 +136,20 @@ def test_uniform_resampling_covers_the_whole_range():
     assert labels[..., 2].mean().item() == pytest.approx(0.25, abs=0.01)
     assert torch.allclose(labels.sum(-1), torch.ones(20000, 3))
 
+
+def test_rate_at_uniform_levels_weighs_every_slice_of_the_range_alike():
+    # most images in the core, the attribute only in the top fifth: uniform levels give it 0.2,
+    # whatever its share of the data (here 20 of 1,020)
+    t = torch.cat([torch.full((900,), 0.45), torch.linspace(0.0, 0.79, 100), torch.linspace(0.81, 0.99, 20)])
+    has = (t > 0.8).float()
+    assert has.mean().item() < 0.02
+    assert rate_at_uniform_levels(t, has).item() == pytest.approx(0.2)
+    # images only in [0, 0.5): the empty upper slices take the top filled slice's rate (1 there)
+    t = torch.tensor([0.05, 0.15, 0.25, 0.35, 0.42, 0.48])
+    assert rate_at_uniform_levels(t, (t > 0.4).float()).item() == pytest.approx(0.6)
+    # positions outside [0, 1] count in the end slices, as the soft labels clamp them
+    assert rate_at_uniform_levels(torch.tensor([-3.0, 7.0]), torch.tensor([1.0, 0.0])).item() == \
+        pytest.approx(0.5)
 
 def _run_scgan_ffhq(compose_cfg, tmp_path, size: int) -> tuple[dict, Path]:
     """scgan_ffhq with debug=fdr on a tiny image folder and a tiny (2-channel) G / D of

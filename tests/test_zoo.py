@@ -1,13 +1,17 @@
 """The zoo trains a model once with its recipe, caches it, and serves it from plain Python."""
 
 import logging
+import shutil
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import torch
 
 from ganlab import zoo
+from ganlab.cache_lock import cache_lock
 
 FAST = ["debug=fdr"]
 
@@ -58,3 +62,26 @@ def test_load_from_plain_python_without_hydra(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "(2, 1, 32, 32)" in out.stdout
+
+
+def test_a_second_process_waits_for_the_one_training_and_loads_its_model(tmp_path, caplog):
+    """A parallel sweep on a cold cache: whoever comes second waits on the entry's lock and
+    loads what the first wrote, instead of training it again into the same run folder."""
+    trained = zoo.load("classifier-digits32", cache_dir=str(tmp_path / "elsewhere"), overrides=FAST)
+    target = zoo._cache_file("classifier-digits32", tmp_path, FAST)
+    result = {}
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="ganlab"):
+        with cache_lock(target, "the first process"):
+            second = threading.Thread(target=lambda: result.update(model=zoo.load(
+                "classifier-digits32", cache_dir=str(tmp_path), overrides=FAST)))
+            second.start()
+            deadline = time.monotonic() + 60
+            while not any("waiting" in r.message for r in caplog.records) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert any("waiting" in r.message for r in caplog.records)
+            shutil.copy(next((tmp_path / "elsewhere" / "zoo").glob("classifier-digits32-*.pt")), target)
+        second.join(timeout=120)
+    assert not any("training it once" in r.message for r in caplog.records)
+    x = torch.rand(3, 1, 32, 32) * 2 - 1
+    assert torch.equal(result["model"].net(x), trained.net(x))

@@ -34,7 +34,7 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
-from ganlab.methods.scgan_labels import SelfLabels, level_labels, uniform_levels
+from ganlab.methods.scgan_labels import SelfLabels, level_labels, rate_at_uniform_levels, uniform_levels
 from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions
 from ganlab.metrics.precision_recall import precision_recall
 from ganlab.metrics.tables import write_records
@@ -80,11 +80,13 @@ class SCGANEvaluation:
         train = datamodule.split("train")
         real_codes = gan.invert(train, self.label_limit)
         self.ifg_labels = self._interfacegan_labels(gan, real_codes, train)
-        metrics = self._self_label_report(gan, real_codes, datamodule, out_dir)
+        positions = gan.labels.positions(real_codes).cpu()
+        truth = self._truth(datamodule, "train")
+        metrics = self._self_label_report(gan, positions, truth, out_dir)
         metrics.update({"test/label_seconds": float(gan.seconds[0]), "test/finetune_seconds": float(gan.seconds[1]),
                         **{f"test/load_average_{m}min": float(v) for m, v in zip((1, 5, 15), gan.load_average)}})
         if self.classifier is not None:
-            metrics.update(self._bias(gan, datamodule, out_dir))
+            metrics.update(self._bias(gan, datamodule, positions, truth, out_dir))
             metrics.update(self._tails(gan, datamodule, out_dir))
         self._grids(gan, datamodule, out_dir / "samples" / "eval")
         return metrics
@@ -121,10 +123,9 @@ class SCGANEvaluation:
         labels.fit(normals.to(real_codes), offsets.to(real_codes), real_codes)
         return labels
 
-    def _self_label_report(self, gan, real_codes: torch.Tensor, datamodule, out_dir: Path) -> dict[str, float]:
+    def _self_label_report(self, gan, positions: torch.Tensor, truth: dict, out_dir: Path) -> dict[str, float]:
         """Where the training images fall on each attribute's range (histogram plot)."""
-        positions = gan.labels.positions(real_codes).cpu()
-        truth = {a: t[: len(positions)] for a, t in self._truth(datamodule, "train").items()}
+        truth = {a: t[: len(positions)] for a, t in truth.items()}
         plot_positions(positions, gan.attributes, truth, out_dir / "self_label_positions.png")
         high = (level_labels(positions)[..., 2] > 0.5).float().mean(0)
         return {f"test/self_label_high_{a}": float(h) for a, h in zip(gan.attributes, high)}
@@ -138,7 +139,7 @@ class SCGANEvaluation:
         return {a: labels[:, names.index(a)] for a in self.columns if a in names}
 
     # ---------------------------------------------------------- generative bias
-    def _bias(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
+    def _bias(self, gan, datamodule, positions: torch.Tensor, truth: dict, out_dir: Path) -> dict[str, float]:
         n = self.num_samples
         w_base, w_sc = self._codes(gan, n, self.seed)
         g = torch.Generator().manual_seed(self.seed + 1)
@@ -148,21 +149,24 @@ class SCGANEvaluation:
                    "scgan_self_labels": gan.draw(w_sc, self._self_levels(gan, base_images), batch_size=self.batch_size),
                    "scgan_uniform": gan.draw(w_sc, uniform, batch_size=self.batch_size)}
         freq = {k: self._predict(x).float().mean(0).cpu() for k, x in samples.items()}
-        truth = self._truth(datamodule, "train")
         rows, metrics = [], {}
         on_base, on_scgan = freq["base"], freq["scgan_uniform"]
-        for a in gan.attributes:
+        for i, a in enumerate(gan.attributes):
             col = self.columns[a]
             data = float(truth[a].mean()) if a in truth else float("nan")
+            data_uniform = (float(rate_at_uniform_levels(positions[:, i], truth[a][: len(positions)]))
+                            if a in truth else float("nan"))
             ratio = float(on_scgan[col] / on_base[col]) if on_base[col] > 0 else float("inf")
-            rows.append({"attribute": a, "data": data, "base": float(on_base[col]),
+            rows.append({"attribute": a, "data": data, "data_uniform_levels": data_uniform, "base": float(on_base[col]),
                          "scgan_uniform": float(on_scgan[col]), "ratio": ratio})
             metrics.update({f"test/freq_base_{a}": float(on_base[col]), f"test/freq_scgan_{a}": float(on_scgan[col]),
-                            f"test/bias_ratio_{a}": ratio})
+                            f"test/freq_data_uniform_levels_{a}": data_uniform, f"test/bias_ratio_{a}": ratio})
         write_records(rows, out_dir, "generative_bias",
                       f"Attribute frequency (classifier verdicts) in {n} samples of the base generator and of the "
                       "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
-                      "labels; ratio = scgan_uniform / base.")
+                      "labels; data_uniform_levels = the training images' rate in each tenth of the self-label "
+                      "range, averaged (what uniform modes give if G follows the data at every level); "
+                      "ratio = scgan_uniform / base.")
         plot_bias(rows, out_dir / "generative_bias.png")
         metrics.update(self._realism(samples, freq, datamodule, out_dir))
         return metrics

@@ -37,6 +37,22 @@ def level_labels(t: torch.Tensor) -> torch.Tensor:
     return soft_labels(t, 0.0, 1.0)
 
 
+def rate_at_uniform_levels(positions: torch.Tensor, labels: torch.Tensor, bins: int = 10) -> torch.Tensor:
+    """How often uniform re-sampling would show an attribute if the generator matched the data
+    at every level: the attribute's rate among the training images in each of `bins` equal
+    slices of the range (positions [N] clamped to [0, 1], as the soft labels clamp them),
+    averaged over the slices; a slice holding no image takes its nearest neighbour's rate.
+    Against the fine-tuned G's frequency it tells whether the self-labels or the fine-tuning
+    limit the bias correction."""
+    slot = (positions.clamp(0, 1) * bins).long().clamp(max=bins - 1)
+    count = torch.bincount(slot, minlength=bins).float()
+    hits = torch.bincount(slot, weights=labels.float(), minlength=bins)
+    filled = torch.nonzero(count > 0).flatten()
+    if len(filled) == 0:
+        raise ValueError("rate_at_uniform_levels needs at least one position")
+    nearest = filled[(torch.arange(bins)[:, None] - filled[None]).abs().argmin(1)]
+    return (hits[nearest] / count[nearest]).mean()
+
 class SelfLabels(nn.Module):
     """The fitted labelling: one boundary per attribute (unit normal, offset) and the range
     [min, max] of the training images' distances. Buffers, so a checkpoint carries them."""
