@@ -53,6 +53,7 @@ def rate_at_uniform_levels(positions: torch.Tensor, labels: torch.Tensor, bins: 
     nearest = filled[(torch.arange(bins)[:, None] - filled[None]).abs().argmin(1)]
     return (hits[nearest] / count[nearest]).mean()
 
+
 class SelfLabels(nn.Module):
     """The fitted labelling: one boundary per attribute (unit normal, offset) and the range
     [min, max] of the training images' distances. Buffers, so a checkpoint carries them."""
