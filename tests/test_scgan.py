@@ -151,6 +151,7 @@ def test_rate_at_uniform_levels_weighs_every_slice_of_the_range_alike():
     assert rate_at_uniform_levels(torch.tensor([-3.0, 7.0]), torch.tensor([1.0, 0.0])).item() == \
         pytest.approx(0.5)
 
+
 def _run_scgan_ffhq(compose_cfg, tmp_path, size: int) -> tuple[dict, Path]:
     """scgan_ffhq with debug=fdr on a tiny image folder and a tiny (2-channel) G / D of
     `size` px written by save_rosinality, boundary normals as .npy files."""

@@ -76,10 +76,11 @@ def test_a_second_process_waits_for_the_one_training_and_loads_its_model(tmp_pat
             second = threading.Thread(target=lambda: result.update(model=zoo.load(
                 "classifier-digits32", cache_dir=str(tmp_path), overrides=FAST)))
             second.start()
+            waiting = lambda: any("waiting" in r.message for r in caplog.records)  # noqa: E731
             deadline = time.monotonic() + 60
-            while not any("waiting" in r.message for r in caplog.records) and time.monotonic() < deadline:
+            while not waiting() and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert any("waiting" in r.message for r in caplog.records)
+            assert waiting()
             shutil.copy(next((tmp_path / "elsewhere" / "zoo").glob("classifier-digits32-*.pt")), target)
         second.join(timeout=120)
     assert not any("training it once" in r.message for r in caplog.records)
