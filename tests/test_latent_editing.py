@@ -269,3 +269,21 @@ def test_lw_compares_attributes_as_logits_or_probabilities():
     assert logits.abs().max() > 1 and 0 <= float(probabilities.min()) and float(probabilities.max()) <= 1
     with pytest.raises(ValueError, match="attribute_space"):
         lw("softmax")
+
+
+def test_the_affine_bound_recovers_an_affine_transport_map():
+    """Between a cloud and its image under a symmetric positive-definite affine map, that map
+    is the optimal transport: the barycentric targets are the images themselves, and the
+    least-squares fit gives back (M - I, c)."""
+    from scripts.lw_affine_bound import barycentric_targets, fit_affine  # conftest puts the root on sys.path
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(300, 4, generator=g)
+    q, _ = torch.linalg.qr(torch.randn(4, 4, generator=g))
+    m = q @ torch.diag(torch.tensor([0.6, 0.9, 1.2, 1.5])) @ q.T
+    c = torch.tensor([2.0, -1.0, 0.5, 3.0])
+    y = x @ m.T + c
+    goal = barycentric_targets(x, y[torch.randperm(300, generator=g)], blur=0.01)
+    assert torch.allclose(goal, y, atol=0.05)
+    a, b = fit_affine(x, goal)
+    assert torch.allclose(a, m - torch.eye(4), atol=0.02) and torch.allclose(b, c, atol=0.02)
