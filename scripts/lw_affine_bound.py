@@ -29,6 +29,7 @@ from geomloss import SamplesLoss  # noqa: E402
 from hydra import compose, initialize_config_dir  # noqa: E402
 from hydra.utils import instantiate  # noqa: E402
 
+from ganlab.editing.affine import AffineEdits  # noqa: E402
 from ganlab.metrics.edit_scores import EditJudge  # noqa: E402
 from ganlab.metrics.tables import markdown_table  # noqa: E402
 from ganlab.run import prepare  # noqa: E402
@@ -48,11 +49,14 @@ def barycentric_targets(source: torch.Tensor, target: torch.Tensor, blur: float)
     return torch.softmax((g.view(1, -1) - cost) / eps, dim=1) @ target
 
 
-def fit_affine(source: torch.Tensor, goal: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(A, b) of the least-squares map w -> w + A w + b onto goal."""
+def fit_affine(source: torch.Tensor, goal: torch.Tensor) -> AffineEdits:
+    """LW's edit (one task) whose map w -> w + A w + b is the least-squares fit onto goal."""
     ones = torch.ones(len(source), 1, dtype=source.dtype)
     solution = torch.linalg.lstsq(torch.cat([source, ones], 1).double(), (goal - source).double()).solution
-    return solution[:-1].T.float(), solution[-1].float()
+    edit = AffineEdits(1, source.shape[1]).requires_grad_(False)
+    edit.A[0].copy_(solution[:-1].T)
+    edit.b[0].copy_(solution[-1])
+    return edit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     for task in datamodule.tasks:
         source, target = (train.codes[m(train.labels).nonzero().squeeze(1)] for m in (task.sources, task.targets))
         start = time.perf_counter()
-        A, b = fit_affine(source, barycentric_targets(source, target, args.blur))
+        edit = fit_affine(source, barycentric_targets(source, target, args.blur))
         seconds = time.perf_counter() - start
         held_out = test.codes[task.sources(test.labels).nonzero().squeeze(1)][: args.codes]
         with torch.no_grad():
             before = judge.observe(held_out)
-            swept = [judge.score(task, before, judge.observe(held_out + alpha * (held_out @ A.T + b)))
+            swept = [judge.score(task, before, judge.observe(edit(held_out, 0, alpha)))
                      for alpha in [(i + 1) / args.alphas for i in range(args.alphas)]]
         mean = {k: sum(s[k] for s in swept) / len(swept) for k in swept[-1]}
         rows.append([task.name, str(len(source)), str(len(target)), str(len(held_out)),

@@ -285,5 +285,6 @@ def test_the_affine_bound_recovers_an_affine_transport_map():
     y = x @ m.T + c
     goal = barycentric_targets(x, y[torch.randperm(300, generator=g)], blur=0.01)
     assert torch.allclose(goal, y, atol=0.05)
-    a, b = fit_affine(x, goal)
-    assert torch.allclose(a, m - torch.eye(4), atol=0.02) and torch.allclose(b, c, atol=0.02)
+    edit = fit_affine(x, goal)
+    assert torch.allclose(edit.A[0], m - torch.eye(4), atol=0.02) and torch.allclose(edit.b[0], c, atol=0.02)
+    assert torch.allclose(edit(x, 0), y, atol=0.05)

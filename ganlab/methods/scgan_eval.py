@@ -214,7 +214,8 @@ class SCGANEvaluation:
         reference = self._reference_features(datamodule)
         rows, matched, metrics = [], [], {}
         for i, a in enumerate(gan.attributes):
-            keep = (verdicts["interfacegan"][:, self.columns[a]] == 0) & (verdicts["scgan"][:, self.columns[a]] == 0)
+            col = self.columns[a]
+            keep = (verdicts["interfacegan"][:, col] == 0) & (verdicts["scgan"][:, col] == 0)
             if keep.sum() < 2:  # the same z lacks it under both generators
                 log.warning("SCGAN eval: fewer than 2 sources lack %s; its edits are skipped", a)
                 continue
@@ -271,16 +272,10 @@ class SCGANEvaluation:
         success it was not asked for. Every returned position was edited and measured, and
         reaches the success. None: nothing to refine (no InterFaceGAN match, SCGAN never
         matches, or already at its first grid position)."""
-        by = {(r["method"], r["position"]): r for r in grid}
-        reached = _succeeding(by, "interfacegan", self.success_target)
-        if not reached or self.match_steps == 0:
+        ifg, hi = self._matched({(r["method"], r["position"]): r for r in grid})
+        if hi is None or hi == self.positions[0] or self.match_steps == 0:
             return None
-        target = by["interfacegan", max(reached)]["success"]
-        above = _succeeding(by, "scgan", target)
-        if not above or min(above) == self.positions[0]:
-            return None
-        hi = min(above)
-        lo = max(t for t in self.positions if t < hi)
+        target, lo = ifg["success"], max(t for t in self.positions if t < hi)
         found = None
         for _ in range(self.match_steps):
             mid = (lo + hi) / 2
@@ -289,6 +284,17 @@ class SCGANEvaluation:
             else:
                 lo = mid
         return found
+
+    def _matched(self, by: dict) -> tuple[dict | None, float | None]:
+        """(InterFaceGAN's strongest edit with success >= success_target, SCGAN's mildest
+        position with at least its success) among rows by (method, position); None where
+        there is none."""
+        reached = _succeeding(by, "interfacegan", self.success_target)
+        if not reached:
+            return None, None
+        ifg = by["interfacegan", max(reached)]
+        above = _succeeding(by, "scgan", ifg["success"])
+        return ifg, (min(above) if above else None)
 
     def _scores(self, x, source, verdict, col: int, reference: torch.Tensor | None) -> dict[str, float]:
         pred = self._predict(x)
@@ -329,15 +335,13 @@ class SCGANEvaluation:
             best = {m: max((r["success"] for (method, _), r in by.items() if method == m), default=float("nan"))
                     for m in METHODS}
             row = {"attribute": a, "ifg_best_success": best["interfacegan"], "sc_best_success": best["scgan"]}
-            reached = _succeeding(by, "interfacegan", self.success_target)
-            if not reached:
+            ifg, sc_position = self._matched(by)
+            if ifg is None:
                 out.append({**row, "ifg_position": float("nan"), "sc_position": float("nan"), "passed": float("nan")})
                 continue
-            ifg = by["interfacegan", max(reached)]
-            matched = _succeeding(by, "scgan", ifg["success"])
-            sc = by["scgan", min(matched)] if matched else {"position": float("nan"), "success": best["scgan"],
-                                                             "identity": float("nan"), "fid": float("nan")}
-            passed = bool(matched) and sc["identity"] > ifg["identity"] and sc["fid"] < ifg["fid"]
+            sc = by["scgan", sc_position] if sc_position is not None else {
+                "position": float("nan"), "success": best["scgan"], "identity": float("nan"), "fid": float("nan")}
+            passed = sc_position is not None and sc["identity"] > ifg["identity"] and sc["fid"] < ifg["fid"]
             out.append({**row, "ifg_position": float(ifg["position"]), "sc_position": float(sc["position"]),
                         "passed": float(passed), **{f"{m}_{k}": float(r[k]) for m, r in (("ifg", ifg), ("sc", sc))
                                                     for k in ("success", "identity", "fid")}})
