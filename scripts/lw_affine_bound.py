@@ -10,7 +10,10 @@ tables' layout) are reported.
     python scripts/lw_affine_bound.py +experiment=lw_multidigits [--blur 0.5] [--codes 1000]
 
 If the fitted map edits no better than the trained LW editor, the affine form, not LW's
-training (minibatch OT, early stopping), sets the limit on this generator's codes.
+training (minibatch OT, early stopping), sets the limit on this generator's codes. The
+`linear probe` column says why: the held-out balanced accuracy of a logistic regression
+telling P- from P+ in W (an affine edit can only move codes along what is linear there);
+`MLP probe` is the same for a small MLP, what a non-linear reading of W gets.
 Writes outputs/lw_affine_bound/<recipe>.md."""
 
 from __future__ import annotations
@@ -59,6 +62,62 @@ def fit_affine(source: torch.Tensor, goal: torch.Tensor) -> AffineEdits:
     return edit
 
 
+def linear_probe(negatives: torch.Tensor, positives: torch.Tensor, held_negatives: torch.Tensor,
+                 held_positives: torch.Tensor, steps: int = 200) -> float:
+    """Held-out balanced accuracy of a class-balanced logistic regression (L-BFGS on
+    standardised codes, a small L2 penalty) separating negatives from positives."""
+    x = torch.cat([negatives, positives]).double()
+    mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
+    x = (x - mean) / std
+    y = torch.cat([torch.zeros(len(negatives)), torch.ones(len(positives))]).double()
+    weight = torch.where(y > 0, len(y) / (2 * len(positives)), len(y) / (2 * len(negatives)))
+    coef = torch.zeros(x.shape[1] + 1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.LBFGS([coef], max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        logits = x @ coef[:-1] + coef[-1]
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, weight) + 1e-4 * coef[:-1].square().sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    with torch.no_grad():
+        recalls = [((((held.double() - mean) / std) @ coef[:-1] + coef[-1] > 0) == label).double().mean()
+                   for held, label in ((held_negatives, False), (held_positives, True))]
+    return float(sum(recalls) / 2)
+
+
+def mlp_probe(negatives: torch.Tensor, positives: torch.Tensor, held_negatives: torch.Tensor,
+              held_positives: torch.Tensor, steps: int = 400, seed: int = 0) -> float:
+    """Held-out balanced accuracy of a class-balanced two-hidden-layer MLP (256 wide, Adam,
+    minibatches of 512) on standardised codes."""
+    torch.manual_seed(seed)
+    x = torch.cat([negatives, positives])
+    y = torch.cat([torch.zeros(len(negatives)), torch.ones(len(positives))])
+    mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
+    weight = torch.where(y > 0, len(y) / (2 * len(positives)), len(y) / (2 * len(negatives)))
+    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                              torch.nn.ReLU(), torch.nn.Linear(256, 1))
+    optimizer = torch.optim.Adam(net.parameters(), 1e-3, weight_decay=1e-4)
+    for _ in range(steps):
+        i = torch.randint(len(x), (512,))
+        logits = net((x[i] - mean) / std).squeeze(1)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y[i], weight[i])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        recalls = [((net((held - mean) / std).squeeze(1) > 0) == label).float().mean()
+                   for held, label in ((held_negatives, False), (held_positives, True))]
+    return float(sum(recalls) / 2)
+
+
+def codes_of(split, members) -> torch.Tensor:
+    """The split's codes whose labels `members` (a task's sources or targets) selects."""
+    return split.codes[members(split.labels).nonzero().squeeze(1)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("overrides", nargs="*", default=["+experiment=lw_multidigits"])
@@ -83,21 +142,25 @@ def main(argv: list[str] | None = None) -> int:
                          "(data.source=sample), not W+")
     rows = []
     for task in datamodule.tasks:
-        source, target = (train.codes[m(train.labels).nonzero().squeeze(1)] for m in (task.sources, task.targets))
+        source, target = codes_of(train, task.sources), codes_of(train, task.targets)
         start = time.perf_counter()
         edit = fit_affine(source, barycentric_targets(source, target, args.blur))
         seconds = time.perf_counter() - start
-        held_out = test.codes[task.sources(test.labels).nonzero().squeeze(1)][: args.codes]
+        held_sources, held_targets = codes_of(test, task.sources), codes_of(test, task.targets)
+        probes = [f"{probe(source, target, held_sources, held_targets):.3f}" for probe in (linear_probe, mlp_probe)]
+        held_out = held_sources[: args.codes]
         with torch.no_grad():
             before = judge.observe(held_out)
             swept = [judge.score(task, before, judge.observe(edit(held_out, 0, alpha)))
                      for alpha in [(i + 1) / args.alphas for i in range(args.alphas)]]
         mean = {k: sum(s[k] for s in swept) / len(swept) for k in swept[-1]}
         rows.append([task.name, str(len(source)), str(len(target)), str(len(held_out)),
-                     *(f"{swept[-1][k]:.3f} / {mean[k]:.3f}" if k in mean else "" for k in COLUMNS), f"{seconds:.1f}"])
+                     *(f"{swept[-1][k]:.3f} / {mean[k]:.3f}" if k in mean else "" for k in COLUMNS), *probes,
+                     f"{seconds:.1f}"])
         print(" | ".join(rows[-1]), flush=True)
     table = markdown_table(["edit", "P- (train)", "P+ (train)", "held out",
-                            *(f"{c.replace('_', ' ')} (alpha = 1 / mean)" for c in COLUMNS), "fit s"], rows)
+                            *(f"{c.replace('_', ' ')} (alpha = 1 / mean)" for c in COLUMNS),
+                            "linear probe", "MLP probe", "fit s"], rows)
     name = cfg.get("experiment_name") or "recipe"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.md").write_text(f"Affine fit to the full-set OT plan (blur {args.blur}), at alpha = 1 and the "

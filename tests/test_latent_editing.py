@@ -288,3 +288,17 @@ def test_the_affine_bound_recovers_an_affine_transport_map():
     edit = fit_affine(x, goal)
     assert torch.allclose(edit.A[0], m - torch.eye(4), atol=0.02) and torch.allclose(edit.b[0], c, atol=0.02)
     assert torch.allclose(edit(x, 0), y, atol=0.05)
+
+
+def test_the_probes_tell_a_linear_attribute_from_a_non_linear_one():
+    """Negatives / positives split by a hyperplane are separated; split by |x_0| (a shell, no
+    hyperplane separates it) the linear probe is near chance and the MLP probe is not."""
+    from scripts.lw_affine_bound import linear_probe, mlp_probe
+
+    g = torch.Generator().manual_seed(0)
+    x, held = torch.randn(2000, 6, generator=g), torch.randn(1000, 6, generator=g)
+    linear, held_linear = x[:, 1] + x[:, 2] > 0.3, held[:, 1] + held[:, 2] > 0.3
+    assert linear_probe(x[~linear], x[linear], held[~held_linear], held[held_linear]) > 0.97
+    shell, held_shell = x[:, 0].abs() > 0.7, held[:, 0].abs() > 0.7
+    assert linear_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) < 0.62
+    assert mlp_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) > 0.9
