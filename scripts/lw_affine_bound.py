@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,30 +64,41 @@ def fit_affine(source: torch.Tensor, goal: torch.Tensor) -> AffineEdits:
     return edit
 
 
+def _probe_set(negatives: torch.Tensor, positives: torch.Tensor, dtype: torch.dtype):
+    """Standardised codes, labels (positives 1), class-balancing weights and the standardisation."""
+    x = torch.cat([negatives, positives]).to(dtype)
+    mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
+    y = torch.cat([torch.zeros(len(negatives)), torch.ones(len(positives))]).to(dtype)
+    weight = torch.where(y > 0, len(y) / (2 * len(positives)), len(y) / (2 * len(negatives)))
+    return (x - mean) / std, y, weight, lambda codes: (codes.to(dtype) - mean) / std
+
+
+def _balanced_accuracy(logits, standardise, held_negatives: torch.Tensor, held_positives: torch.Tensor) -> float:
+    with torch.no_grad():
+        recalls = [((logits(standardise(held)) > 0) == label).double().mean()
+                   for held, label in ((held_negatives, False), (held_positives, True))]
+    return float(sum(recalls) / 2)
+
+
 def linear_probe(negatives: torch.Tensor, positives: torch.Tensor, held_negatives: torch.Tensor,
                  held_positives: torch.Tensor, steps: int = 200) -> float:
     """Held-out balanced accuracy of a class-balanced logistic regression (L-BFGS on
     standardised codes, a small L2 penalty) separating negatives from positives."""
-    x = torch.cat([negatives, positives]).double()
-    mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
-    x = (x - mean) / std
-    y = torch.cat([torch.zeros(len(negatives)), torch.ones(len(positives))]).double()
-    weight = torch.where(y > 0, len(y) / (2 * len(positives)), len(y) / (2 * len(negatives)))
+    x, y, weight, standardise = _probe_set(negatives, positives, torch.float64)
     coef = torch.zeros(x.shape[1] + 1, dtype=torch.float64, requires_grad=True)
     optimizer = torch.optim.LBFGS([coef], max_iter=steps, line_search_fn="strong_wolfe")
 
+    def logits(codes: torch.Tensor) -> torch.Tensor:
+        return codes @ coef[:-1] + coef[-1]
+
     def closure():
         optimizer.zero_grad()
-        logits = x @ coef[:-1] + coef[-1]
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, weight) + 1e-4 * coef[:-1].square().sum()
+        loss = F.binary_cross_entropy_with_logits(logits(x), y, weight) + 1e-4 * coef[:-1].square().sum()
         loss.backward()
         return loss
 
     optimizer.step(closure)
-    with torch.no_grad():
-        recalls = [((((held.double() - mean) / std) @ coef[:-1] + coef[-1] > 0) == label).double().mean()
-                   for held, label in ((held_negatives, False), (held_positives, True))]
-    return float(sum(recalls) / 2)
+    return _balanced_accuracy(logits, standardise, held_negatives, held_positives)
 
 
 def mlp_probe(negatives: torch.Tensor, positives: torch.Tensor, held_negatives: torch.Tensor,
@@ -93,24 +106,16 @@ def mlp_probe(negatives: torch.Tensor, positives: torch.Tensor, held_negatives: 
     """Held-out balanced accuracy of a class-balanced two-hidden-layer MLP (256 wide, Adam,
     minibatches of 512) on standardised codes."""
     torch.manual_seed(seed)
-    x = torch.cat([negatives, positives])
-    y = torch.cat([torch.zeros(len(negatives)), torch.ones(len(positives))])
-    mean, std = x.mean(0), x.std(0).clamp_min(1e-8)
-    weight = torch.where(y > 0, len(y) / (2 * len(positives)), len(y) / (2 * len(negatives)))
-    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
-                              torch.nn.ReLU(), torch.nn.Linear(256, 1))
+    x, y, weight, standardise = _probe_set(negatives, positives, torch.float32)
+    net = nn.Sequential(nn.Linear(x.shape[1], 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
     optimizer = torch.optim.Adam(net.parameters(), 1e-3, weight_decay=1e-4)
     for _ in range(steps):
         i = torch.randint(len(x), (512,))
-        logits = net((x[i] - mean) / std).squeeze(1)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y[i], weight[i])
+        loss = F.binary_cross_entropy_with_logits(net(x[i]).squeeze(1), y[i], weight[i])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    with torch.no_grad():
-        recalls = [((net((held - mean) / std).squeeze(1) > 0) == label).float().mean()
-                   for held, label in ((held_negatives, False), (held_positives, True))]
-    return float(sum(recalls) / 2)
+    return _balanced_accuracy(lambda codes: net(codes).squeeze(1), standardise, held_negatives, held_positives)
 
 
 def codes_of(split, members) -> torch.Tensor:
