@@ -42,6 +42,12 @@ def entry(name: str):
     return OmegaConf.load(path)
 
 
+def recipe_overrides(name: str) -> list[str]:
+    """The train.py overrides that train zoo model `name`: its recipe and the entry's own overrides."""
+    spec = entry(name)
+    return [f"+experiment={spec.experiment}", *spec.get("overrides", [])]
+
+
 def _cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
     # Models trained under extra overrides (e.g. debug=fdr) never shadow the real one.
     suffix = "-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8] if overrides else ""
@@ -61,11 +67,11 @@ def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> No
 
     spec = entry(name)
     run_dir = cache_dir / "zoo" / f"{target.stem}-run"
-    recipe_overrides = [f"+experiment={spec.experiment}", *spec.get("overrides", []), *overrides,
-                        f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}", "logger=none"]
+    command = [*recipe_overrides(name), *overrides]
     log.warning("zoo: %s is not cached; training it once with `python train.py %s` (run folder %s)",
-                name, " ".join(recipe_overrides[:-3]), run_dir)
-    cfg, datamodule = prepare(_compose(recipe_overrides))
+                name, " ".join(command), run_dir)
+    cfg, datamodule = prepare(_compose([*command, f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}",
+                                        "logger=none"]))
     modules, recipes, metrics = run_stages(cfg, datamodule, until=spec.stage)
     module = modules[spec.stage]
     if spec.get("evaluate_split"):

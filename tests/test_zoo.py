@@ -58,11 +58,11 @@ def test_unknown_name_lists_known_ones():
 @pytest.mark.parametrize("name", zoo.names())
 def test_every_zoo_entry_composes_its_recipe_with_the_stage_it_names(name):
     spec = zoo.entry(name)
-    cfg = zoo._compose([f"+experiment={spec.experiment}", *spec.get("overrides", [])])
+    cfg = zoo._compose(zoo.recipe_overrides(name))
     assert spec.stage in cfg.method.stages
     if name.endswith("-mlp8"):  # the variants differ from their base entry by the mapping depth alone
         assert cfg.generator.n_mlp == 8
-        assert zoo._compose([f"+experiment={spec.experiment}"]).generator.n_mlp == 2
+        assert zoo._compose(zoo.recipe_overrides(name.removesuffix("-mlp8"))).generator.n_mlp == 2
 
 
 def test_load_from_plain_python_without_hydra(tmp_path):
