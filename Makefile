@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-FLAGSHIP ?= +experiment=uda_inversion
+FLAGSHIP ?= +experiment=uda_inversion_quick   # the flagship at a 15-minute budget; the full recipe: FLAGSHIP=+experiment=uda_inversion
 
 .PHONY: help install run test test-full format lint clean
 

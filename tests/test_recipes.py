@@ -14,7 +14,8 @@ from .data_files import write_celeba
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 NEEDS_REAL_DATA = {"icgan_celeba", "lw_ffhq", "scgan_ffhq"}  # tiny folders: test_real_data_recipes, test_scgan
-COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised"}  # test_uda_recipes.py, one zoo cache
+COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised",  # test_uda_recipes.py, one zoo cache
+                     "uda_inversion_quick"}
 
 
 @pytest.mark.parametrize("experiment", sorted(set(EXPERIMENTS) - NEEDS_REAL_DATA - COVERED_ELSEWHERE))

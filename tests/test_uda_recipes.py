@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from omegaconf import OmegaConf
 
 from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.run import train
@@ -38,6 +39,20 @@ def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment
     cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr", cache=shared_cache)
     check_run(cfg, train(cfg))
     assert "(supervised)" in (Path(cfg.paths.output_dir) / "tables.md").read_text()
+
+
+def test_the_quick_flagship_is_the_recipe_on_the_quick_generator_with_half_a_pass(compose_cfg):
+    """make run's budget version differs from +experiment=uda_inversion in these two settings only."""
+    full = compose_cfg("+experiment=uda_inversion")
+    quick = compose_cfg("+experiment=uda_inversion_quick")
+    assert quick.generator.name == "stylegan2-synthfaces32-quick" != full.generator.name
+    assert quick.method.stages.encoder.trainer.limit_train_batches == 500
+    assert full.method.stages.encoder.trainer.get("limit_train_batches") is None
+    full, quick = (OmegaConf.to_container(cfg) for cfg in (full, quick))
+    for cfg in (full, quick):
+        cfg["generator"].pop("name"), cfg["method"]["stages"]["encoder"]["trainer"].pop("limit_train_batches", None)
+        cfg.pop("experiment_name"), cfg.pop("paths")  # paths: each composed config has its own run folder
+    assert quick == full
 
 
 def test_ablation_without_discrepancy(compose_cfg, shared_cache):
