@@ -3,7 +3,7 @@ over several seeds, as mean +- std:
 
     python scripts/uda_ablation.py                       # seeds 0 1 2: with / without the discrepancy
     python scripts/uda_ablation.py --baselines           # + pSp / e4e / HFGI retrained with paired data
-    python scripts/uda_ablation.py --seeds 0 --extra method.stages.encoder.trainer.limit_train_batches=250
+    python scripts/uda_ablation.py --seeds 0 --extra +method.stages.encoder.trainer.limit_train_batches=250
     python scripts/uda_ablation.py --methods psp e4e hfgi --seeds 0 --out DIR   # a share of it, e.g. in parallel
     python scripts/uda_ablation.py --baselines --collect --out DIR              # the table of what DIR holds
 
