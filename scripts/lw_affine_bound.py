@@ -5,7 +5,9 @@ w + A w + b fitted to those targets by least squares is the edit LW would learn 
 full-set OT (sources weighted uniformly). It is judged like the LW editor: held-out
 negatives, edited at alpha = 1/n, ..., 1, rendered and scored by the recipe's image classifier
 (target change, preservation) and identity net; alpha = 1 and the mean over alpha (the
-tables' layout) are reported.
+tables' layout) are reported. The `OT targets` columns score the plan's targets themselves
+(the first --codes training negatives against their barycentric targets, rendered): what the
+transport in W asks of an edit before any map is fitted to it.
 
     python scripts/lw_affine_bound.py +experiment=lw_multidigits [--blur 0.5] [--codes 1000]
 
@@ -123,6 +125,30 @@ def codes_of(split, members) -> torch.Tensor:
     return split.codes[members(split.labels).nonzero().squeeze(1)]
 
 
+def recipe_judge(overrides: list[str], run_dir: Path):
+    """The recipe's config, its latent-code datamodule (codes built or loaded from the cache)
+    and the judge its evaluation uses (image classifier, identity net), in eval mode."""
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        cfg = compose("train", overrides=[*overrides, f"paths.output_dir={run_dir}", "logger=none"])
+        cfg, datamodule = prepare(cfg)
+        identity = instantiate(cfg.method.evaluate.identity) if cfg.method.evaluate.get("identity") else None
+    for part in (datamodule.generator, datamodule.classifier, identity):
+        if part is not None:
+            part.eval()
+    judge = EditJudge(datamodule.generator, datamodule.classifier, datamodule.label_spec.kind,
+                      datamodule.image_size, identity=identity)
+    return cfg, datamodule, judge
+
+
+def w_splits(datamodule):
+    """Train and test splits, refusing W+ codes (the affine maps here act on W [N, D])."""
+    train, test = datamodule.split("train"), datamodule.split("test")
+    if train.codes.ndim != 2:
+        raise SystemExit(f"codes of shape {tuple(train.codes.shape[1:])}: this takes W codes [N, D] "
+                         "(data.source=sample), not W+")
+    return train, test
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("overrides", nargs="*", default=["+experiment=lw_multidigits"])
@@ -132,38 +158,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print("$ python scripts/lw_affine_bound.py " + " ".join(sys.argv[1:] if argv is None else argv))
     out = ROOT / "outputs" / "lw_affine_bound"
-    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose("train", overrides=[*args.overrides, f"paths.output_dir={out / 'run'}", "logger=none"])
-        cfg, datamodule = prepare(cfg)
-        identity = instantiate(cfg.method.evaluate.identity) if cfg.method.evaluate.get("identity") else None
-    for part in (datamodule.generator, datamodule.classifier, identity):
-        if part is not None:
-            part.eval()
-    judge = EditJudge(datamodule.generator, datamodule.classifier, datamodule.label_spec.kind,
-                      datamodule.image_size, identity=identity)
-    train, test = datamodule.split("train"), datamodule.split("test")
-    if train.codes.ndim != 2:
-        raise SystemExit(f"codes of shape {tuple(train.codes.shape[1:])}: this bound takes W codes [N, D] "
-                         "(data.source=sample), not W+")
+    cfg, datamodule, judge = recipe_judge(args.overrides, out / "run")
+    train, test = w_splits(datamodule)
     rows = []
     for task in datamodule.tasks:
         source, target = codes_of(train, task.sources), codes_of(train, task.targets)
         start = time.perf_counter()
-        edit = fit_affine(source, barycentric_targets(source, target, args.blur))
+        goal = barycentric_targets(source, target, args.blur)
+        edit = fit_affine(source, goal)
         seconds = time.perf_counter() - start
         held_sources, held_targets = codes_of(test, task.sources), codes_of(test, task.targets)
         probes = [f"{probe(source, target, held_sources, held_targets):.3f}" for probe in (linear_probe, mlp_probe)]
         held_out = held_sources[: args.codes]
         with torch.no_grad():
+            # the plan's own targets, before any map is fitted: what OT in W asks the edit for
+            planned = judge.score(task, judge.observe(source[: args.codes]), judge.observe(goal[: args.codes]))
             before = judge.observe(held_out)
             swept = [judge.score(task, before, judge.observe(edit(held_out, 0, alpha)))
                      for alpha in [(i + 1) / args.alphas for i in range(args.alphas)]]
         mean = {k: sum(s[k] for s in swept) / len(swept) for k in swept[-1]}
         rows.append([task.name, str(len(source)), str(len(target)), str(len(held_out)),
+                     *(f"{planned[k]:.3f}" if k in planned else "" for k in COLUMNS),
                      *(f"{swept[-1][k]:.3f} / {mean[k]:.3f}" if k in mean else "" for k in COLUMNS), *probes,
                      f"{seconds:.1f}"])
         print(" | ".join(rows[-1]), flush=True)
     table = markdown_table(["edit", "P- (train)", "P+ (train)", "held out",
+                            *(f"OT targets: {c.replace('_', ' ')}" for c in COLUMNS),
                             *(f"{c.replace('_', ' ')} (alpha = 1 / mean)" for c in COLUMNS),
                             "linear probe", "MLP probe", "fit s"], rows)
     name = cfg.get("experiment_name") or "recipe"

@@ -7,6 +7,7 @@ import pytest
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
+from torch import nn
 
 from ganlab.data.latents import LatentCodesDataModule
 from ganlab.data.synthfaces import SynthFacesDataModule
@@ -302,3 +303,27 @@ def test_the_probes_tell_a_linear_attribute_from_a_non_linear_one():
     shell, held_shell = x[:, 0].abs() > 0.7, held[:, 0].abs() > 0.7
     assert linear_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) < 0.62
     assert mlp_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) > 0.9
+
+
+def test_the_guided_ceiling_trains_an_affine_edit_through_the_generator_onto_the_guide():
+    """A toy G paints every pixel with w_0, and the guide calls a canvas class 1 when it is
+    bright: sources (w_0 near -0.5, class 0) must end up class 1 through the rendered images."""
+    from ganlab.editing.tasks import EditTask
+    from scripts.lw_guided_ceiling import train_guided
+
+    class PaintG(nn.Module):
+        n_latent = 1
+
+        def synthesis(self, wplus, randomize_noise=False):
+            return wplus[:, 0, :1, None, None].expand(-1, 1, 4, 4)
+
+    guide = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
+    with torch.no_grad():
+        guide[1].weight.copy_(torch.stack([torch.zeros(16), torch.ones(16)]))
+        guide[1].bias.zero_()
+    task = EditTask("a->b", 0, 1.0, 1, 1.0)
+    source = torch.randn(256, 3, generator=torch.Generator().manual_seed(0)) * 0.1 - torch.tensor([0.5, 0, 0])
+    assert (source[:, 0] < 0).all()
+    edit = train_guided(PaintG(), guide, task, "categorical", 4, source, steps=150, batch_size=32, lr=1e-2, seed=0)
+    assert (edit(source, 0)[:, 0] > 0).float().mean() > 0.95
+    assert (edit(source, 0, 0.0) == source).all()
