@@ -327,3 +327,7 @@ def test_the_guided_ceiling_trains_an_affine_edit_through_the_generator_onto_the
     edit = train_guided(PaintG(), guide, task, "categorical", 4, source, steps=150, batch_size=32, lr=1e-2, seed=0)
     assert (edit(source, 0)[:, 0] > 0).float().mean() > 0.95
     assert (edit(source, 0, 0.0) == source).all()
+    # the pixel MSE to the unedited render holds the edit to a shorter step
+    kept = train_guided(PaintG(), guide, task, "categorical", 4, source, steps=150, batch_size=32, lr=1e-2, seed=0,
+                        keep_weight=5.0)
+    assert (kept(source, 0) - source).norm(dim=1).median() < 0.8 * (edit(source, 0) - source).norm(dim=1).median()
