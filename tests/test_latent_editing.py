@@ -305,17 +305,40 @@ def test_the_probes_tell_a_linear_attribute_from_a_non_linear_one():
     assert mlp_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) > 0.9
 
 
+class PaintG(nn.Module):
+    """A toy generator that paints every pixel of a 4x4 canvas with the code's first entry."""
+    n_latent = 1
+
+    def synthesis(self, wplus, randomize_noise=False):
+        return wplus[:, 0, :1, None, None].expand(-1, 1, 4, 4)
+
+
+def test_the_transport_ceiling_moves_codes_by_what_its_cost_sees():
+    """Sources paint -0.5, targets +0.5 and differ in an unpainted entry too: a cost on the
+    renders alone moves the painted entry and leaves the unpainted one; half of it on W
+    moves both."""
+    from scripts.lw_guided_ceiling import train_transported
+
+    g = torch.Generator().manual_seed(0)
+    source = torch.randn(256, 3, generator=g) * 0.1 + torch.tensor([-0.5, 0.0, 0.0])
+    target = torch.randn(512, 3, generator=g) * 0.1 + torch.tensor([0.5, 1.0, 0.0])
+
+    def moved(share: float) -> torch.Tensor:
+        edit = train_transported(PaintG(), nn.Identity(), 4, source, target, steps=150, batch_size=64, lr=1e-2,
+                                 seed=0, feature_share=share, blur=0.05, space="pixels", target_batch=256)
+        return edit(source, 0)
+
+    renders_only, joint = moved(1.0), moved(0.5)
+    assert (renders_only[:, 0] - 0.5).abs().median() < 0.1
+    assert (renders_only[:, 1:] - source[:, 1:]).abs().max() < 1e-6
+    assert (joint[:, 0] - 0.5).abs().median() < 0.15 and (joint[:, 1] - 1.0).abs().median() < 0.15
+
+
 def test_the_guided_ceiling_trains_an_affine_edit_through_the_generator_onto_the_guide():
     """A toy G paints every pixel with w_0, and the guide calls a canvas class 1 when it is
     bright: sources (w_0 near -0.5, class 0) must end up class 1 through the rendered images."""
     from ganlab.editing.tasks import EditTask
     from scripts.lw_guided_ceiling import train_guided
-
-    class PaintG(nn.Module):
-        n_latent = 1
-
-        def synthesis(self, wplus, randomize_noise=False):
-            return wplus[:, 0, :1, None, None].expand(-1, 1, 4, 4)
 
     guide = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
     with torch.no_grad():
