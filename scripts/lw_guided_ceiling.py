@@ -58,6 +58,11 @@ def guide_loss(logits: torch.Tensor, task: EditTask, kind: str) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits[:, task.target_column], goal)
 
 
+def draw(generator, codes: torch.Tensor) -> torch.Tensor:
+    """G(w) with gradients and fixed noise (render_codes is no_grad and clamps)."""
+    return generator.synthesis(to_wplus(codes, generator.n_latent), randomize_noise=False)
+
+
 def train_guided(generator, guide, task: EditTask, kind: str, image_size: int, source: torch.Tensor,
                  steps: int, batch_size: int, lr: float, seed: int, keep_weight: float = 0.0) -> AffineEdits:
     """LW's affine form trained through G on the guide's verdict (Adam, minibatches of sources),
@@ -69,24 +74,16 @@ def train_guided(generator, guide, task: EditTask, kind: str, image_size: int, s
     net = getattr(guide, "net", guide)
     for _ in range(steps):
         codes = source[torch.randint(len(source), (batch_size,))]
-        images = generator.synthesis(to_wplus(edit(codes, 0), generator.n_latent), randomize_noise=False)
+        images = draw(generator, edit(codes, 0))
         loss = guide_loss(net(resize(images.clamp(-1, 1), image_size)), task, kind)
         if keep_weight:
             with torch.no_grad():
-                unedited = generator.synthesis(to_wplus(codes, generator.n_latent), randomize_noise=False)
+                unedited = draw(generator, codes)
             loss = loss + keep_weight * F.mse_loss(images, unedited)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
     return edit.requires_grad_(False)
-
-
-def penultimate(net, images: torch.Tensor, image_size: int) -> torch.Tensor:
-    """The guide's penultimate activations (all of it but the head's last Linear), with gradients."""
-    h = net.features(resize(images.clamp(-1, 1), image_size))
-    for layer in list(net.head)[:-1]:
-        h = layer(h)
-    return h
 
 
 def train_transported(generator, guide, image_size: int, source: torch.Tensor, target: torch.Tensor, steps: int,
@@ -100,8 +97,8 @@ def train_transported(generator, guide, image_size: int, source: torch.Tensor, t
     net = getattr(guide, "net", guide)
 
     def render_features(codes: torch.Tensor) -> torch.Tensor:
-        images = generator.synthesis(to_wplus(codes, generator.n_latent), randomize_noise=False)
-        return images.flatten(1) if space == "pixels" else penultimate(net, images, image_size)
+        images = draw(generator, codes)
+        return images.flatten(1) if space == "pixels" else net.penultimate(resize(images.clamp(-1, 1), image_size))
 
     with torch.no_grad():
         target_features = torch.cat([render_features(c) for c in target.split(256)])
@@ -138,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="weight of the pixel MSE to the unedited render (0: target change alone)")
     parser.add_argument("--objective", choices=("guide", "transport"), default="guide",
                         help="guide: the guide's cross-entropy; transport: LW's Sinkhorn divergence toward the "
-                             "training positives with the cost on the guide's features of the renders")
+                             "training positives with the cost on the renders (--space)")
     parser.add_argument("--feature-share", type=float, default=1.0,
                         help="transport: share of the cost on rendered features (the rest on W; 0 = LW's cost)")
     parser.add_argument("--space", choices=("guide", "pixels"), default="guide",

@@ -30,10 +30,7 @@ class DomainFeatureNet(ImageClassifier):
         """[B, num_features] embeddings of images in [-1, 1]: the penultimate layer (the
         whole net but the head's last Linear)."""
         with evaluating(self.net):
-            h = self.net.features(x.to(self.device))
-            for layer in list(self.net.head)[:-1]:
-                h = layer(h)
-            return h
+            return self.net.penultimate(x.to(self.device))
 
     def _split(self, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         k = t.shape[1] - self.regress_dims

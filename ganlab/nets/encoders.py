@@ -36,3 +36,10 @@ class ConvEncoder(nn.Module):
         if self.y_dim:
             x = torch.cat([x, y[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])], dim=1)
         return self.head(self.features(x))
+
+    def penultimate(self, x: torch.Tensor) -> torch.Tensor:
+        """[B, hidden] activations before the head's last Linear (an unconditional net's embedding)."""
+        h = self.features(x)
+        for layer in list(self.head)[:-1]:
+            h = layer(h)
+        return h
