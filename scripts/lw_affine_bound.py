@@ -7,7 +7,8 @@ negatives, edited at alpha = 1/n, ..., 1, rendered and scored by the recipe's im
 (target change, preservation) and identity net; alpha = 1 and the mean over alpha (the
 tables' layout) are reported. The `OT targets` columns score the plan's targets themselves
 (the first --codes training negatives against their barycentric targets, rendered): what the
-transport in W asks of an edit before any map is fitted to it.
+transport in W asks of an edit before any map is fitted to it. `fit R2` is the share of the
+plan's displacements (beyond their mean shift) that the fitted map explains on P-.
 
     python scripts/lw_affine_bound.py +experiment=lw_multidigits [--blur 0.5] [--codes 1000]
 
@@ -64,6 +65,15 @@ def fit_affine(source: torch.Tensor, goal: torch.Tensor) -> AffineEdits:
     edit.A[0].copy_(solution[:-1].T)
     edit.b[0].copy_(solution[-1])
     return edit
+
+
+def affine_r2(source: torch.Tensor, goal: torch.Tensor, edit: AffineEdits) -> float:
+    """Share of the plan's displacements (goal - source) beyond their mean that the fitted map
+    explains: 1 when the plan is affine, 0 when the map does no better than a common shift."""
+    with torch.no_grad():
+        moves = goal - source
+        residual = (goal - edit(source, 0)).square().sum()
+    return float(1 - residual / (moves - moves.mean(0)).square().sum())
 
 
 def _probe_set(negatives: torch.Tensor, positives: torch.Tensor, dtype: torch.dtype):
@@ -167,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         goal = barycentric_targets(source, target, args.blur)
         edit = fit_affine(source, goal)
         seconds = time.perf_counter() - start
+        fit = f"{affine_r2(source, goal, edit):.3f}"
         held_sources, held_targets = codes_of(test, task.sources), codes_of(test, task.targets)
         probes = [f"{probe(source, target, held_sources, held_targets):.3f}" for probe in (linear_probe, mlp_probe)]
         held_out = held_sources[: args.codes]
@@ -179,13 +190,13 @@ def main(argv: list[str] | None = None) -> int:
         mean = {k: sum(s[k] for s in swept) / len(swept) for k in swept[-1]}
         rows.append([task.name, str(len(source)), str(len(target)), str(len(held_out)),
                      *(f"{planned[k]:.3f}" if k in planned else "" for k in COLUMNS),
-                     *(f"{swept[-1][k]:.3f} / {mean[k]:.3f}" if k in mean else "" for k in COLUMNS), *probes,
+                     *(f"{swept[-1][k]:.3f} / {mean[k]:.3f}" if k in mean else "" for k in COLUMNS), fit, *probes,
                      f"{seconds:.1f}"])
         print(" | ".join(rows[-1]), flush=True)
     table = markdown_table(["edit", "P- (train)", "P+ (train)", "held out",
                             *(f"OT targets: {c.replace('_', ' ')}" for c in COLUMNS),
                             *(f"{c.replace('_', ' ')} (alpha = 1 / mean)" for c in COLUMNS),
-                            "linear probe", "MLP probe", "fit s"], rows)
+                            "fit R2", "linear probe", "MLP probe", "fit s"], rows)
     name = cfg.get("experiment_name") or "recipe"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.md").write_text(f"Affine fit to the full-set OT plan (blur {args.blur}), at alpha = 1 and the "

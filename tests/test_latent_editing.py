@@ -276,7 +276,7 @@ def test_the_affine_bound_recovers_an_affine_transport_map():
     """Between a cloud and its image under a symmetric positive-definite affine map, that map
     is the optimal transport: the barycentric targets are the images themselves, and the
     least-squares fit gives back (M - I, c)."""
-    from scripts.lw_affine_bound import barycentric_targets, fit_affine  # conftest puts the root on sys.path
+    from scripts.lw_affine_bound import affine_r2, barycentric_targets, fit_affine  # conftest puts the root on sys.path
 
     g = torch.Generator().manual_seed(0)
     x = torch.randn(300, 4, generator=g)
@@ -289,6 +289,10 @@ def test_the_affine_bound_recovers_an_affine_transport_map():
     edit = fit_affine(x, goal)
     assert torch.allclose(edit.A[0], m - torch.eye(4), atol=0.02) and torch.allclose(edit.b[0], c, atol=0.02)
     assert torch.allclose(edit(x, 0), y, atol=0.05)
+    assert affine_r2(x, goal, edit) > 0.99
+    # a plan that folds the cloud (|x| in every coordinate) is not affine: the fit explains little of it
+    folded = x.abs() * 3
+    assert affine_r2(x, folded, fit_affine(x, folded)) < 0.5
 
 
 def test_the_probes_tell_a_linear_attribute_from_a_non_linear_one():
