@@ -92,7 +92,7 @@ def train_transported(generator, guide, image_size: int, source: torch.Tensor, t
     """LW's affine form and Sinkhorn divergence, the cost taken on rendered images: points are
     [sqrt(1 - s) w / d_w, sqrt(s) f / d_f], f the guide's penultimate features of G(w), d_w and
     d_f the positives' median pairwise distances (so both parts weigh alike at s = 1/2).
-    s = 0 is LW's cost in W (trained through G for nothing); s = 1 compares renders alone."""
+    s = 0 is LW's cost in W (the edited codes are then not rendered); s = 1 compares renders alone."""
     torch.manual_seed(seed)
     net = getattr(guide, "net", guide)
 
