@@ -71,11 +71,10 @@ def train_guided(generator, guide, task: EditTask, kind: str, image_size: int, s
     torch.manual_seed(seed)
     edit = AffineEdits(1, source.shape[1])
     optimizer = torch.optim.Adam(edit.parameters(), lr)
-    net = getattr(guide, "net", guide)
     for _ in range(steps):
         codes = source[torch.randint(len(source), (batch_size,))]
         images = draw(generator, edit(codes, 0))
-        loss = guide_loss(net(resize(images.clamp(-1, 1), image_size)), task, kind)
+        loss = guide_loss(guide(resize(images.clamp(-1, 1), image_size)), task, kind)
         if keep_weight:
             with torch.no_grad():
                 unedited = draw(generator, codes)
@@ -94,11 +93,10 @@ def train_transported(generator, guide, image_size: int, source: torch.Tensor, t
     d_f the positives' median pairwise distances (so both parts weigh alike at s = 1/2).
     s = 0 is LW's cost in W (the edited codes are then not rendered); s = 1 compares renders alone."""
     torch.manual_seed(seed)
-    net = getattr(guide, "net", guide)
 
     def render_features(codes: torch.Tensor) -> torch.Tensor:
         images = draw(generator, codes)
-        return images.flatten(1) if space == "pixels" else net.penultimate(resize(images.clamp(-1, 1), image_size))
+        return images.flatten(1) if space == "pixels" else guide.penultimate(resize(images.clamp(-1, 1), image_size))
 
     with torch.no_grad():
         target_features = torch.cat([render_features(c) for c in target.split(256)])
@@ -152,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg, datamodule, judge = recipe_judge(args.overrides, out / "run")
     train, test = w_splits(datamodule)
     kind, generator = datamodule.label_spec.kind, datamodule.generator.requires_grad_(False)
-    guide = instantiate(cfg.data.classifier, overrides=[*cfg.zoo_overrides, f"seed={args.guide_seed}"]).eval()
+    # the classifier's network: its logits, and its penultimate features for the transport
+    guide = instantiate(cfg.data.classifier, overrides=[*cfg.zoo_overrides, f"seed={args.guide_seed}"]).net.eval()
     guide.requires_grad_(False)
     name = cfg.get("experiment_name") or "recipe"
     if args.objective == "transport":

@@ -236,27 +236,32 @@ def test_mode_editing_helpers():
 
 def test_the_matched_scgan_edit_is_bisected_between_grid_positions():
     """On the grid SCGAN would overshoot InterFaceGAN's success; bisection finds the mildest
-    position that still reaches it, measuring every position it tries."""
+    position that still reaches it, drawing each position it tries once and returning the
+    edit it measured there."""
     evaluation = SCGANEvaluation(None, None, None, label_names=["Eyeglasses"], positions=[0.5, 1.0, 2.0],
                                  success_target=0.8, match_steps=5)
     grid = [{"method": "interfacegan", "position": t, "success": s} for t, s in ((0.5, 0.0), (1.0, 0.3), (2.0, 0.85))]
     grid += [{"method": "scgan", "position": t, "success": min(t - 0.5, 1.0)} for t in (0.5, 1.0, 2.0)]
-    tried = []
+    drawn = []
 
-    def success(t):
-        tried.append(t)
-        return min(t - 0.5, 1.0)
+    def edit(t):  # an "image" that records its position
+        drawn.append(t)
+        return torch.tensor([t])
 
-    found = evaluation._matching_position(grid, success)
-    assert len(tried) == 5 and all(1.0 < t < 2.0 for t in tried)
-    assert 1.35 <= found <= 1.35 + 1 / 32 and success(found) >= 0.85  # grid alone: t = 2.0, success 1.0
+    def success(x):
+        return min(float(x) - 0.5, 1.0)
+
+    t, x = evaluation._matching_position(grid, edit, success)
+    assert len(drawn) == 5 and len(set(drawn)) == 5 and all(1.0 < p < 2.0 for p in drawn)
+    assert 1.35 <= t <= 1.35 + 1 / 32 and float(x) == t and success(x) >= 0.85  # grid alone: t = 2.0, success 1.0
     grid[4]["success"] = 0.9  # SCGAN matches from t = 1.0: bisected from 0.5, crossing 0.85 at 0.972
-    assert 0.972 <= evaluation._matching_position(grid, lambda t: 1.8 * (t - 0.5)) <= 0.972 + 0.5 / 32
-    assert evaluation._matching_position(grid, lambda t: 0.0) is None  # nothing milder reaches it: the grid's 1.0
+    t, _ = evaluation._matching_position(grid, edit, lambda x: 1.8 * (float(x) - 0.5))
+    assert 0.972 <= t <= 0.972 + 0.5 / 32
+    assert evaluation._matching_position(grid, edit, lambda x: 0.0) is None  # nothing milder: the grid's 1.0
     grid[3]["success"] = 0.9  # already at its first grid position: nothing to refine
-    assert evaluation._matching_position(grid, success) is None
+    assert evaluation._matching_position(grid, edit, success) is None
     evaluation.match_steps, grid[3]["success"] = 0, 0.0
-    assert evaluation._matching_position(grid, success) is None
+    assert evaluation._matching_position(grid, edit, success) is None
 
 
 def test_tables_take_rows_with_different_columns(tmp_path):

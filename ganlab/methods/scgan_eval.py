@@ -260,18 +260,18 @@ class SCGANEvaluation:
             grid.append({"attribute": a, "position": t, "method": "interfacegan",
                          **scores("interfacegan", self._draw_base(gan, moved))})
             grid.append({"attribute": a, "position": t, "method": "scgan", **scores("scgan", edit_scgan(t))})
-        t = self._matching_position(grid, lambda t: float(self._predict(edit_scgan(t))[:, col].mean()))
-        match = None if t is None else {"attribute": a, "position": t, "method": "scgan",
-                                        **scores("scgan", edit_scgan(t))}
+        found = self._matching_position(grid, edit_scgan, lambda x: float(self._predict(x)[:, col].mean()))
+        match = None if found is None else {"attribute": a, "position": found[0], "method": "scgan",
+                                            **scores("scgan", found[1])}
         return grid, match
 
-    def _matching_position(self, grid: list[dict], scgan_success) -> float | None:
-        """SCGAN's mildest position reaching InterFaceGAN's matched success, by bisection
-        between the grid position below it and the first one at or above it: on the grid
-        alone SCGAN overshoots (e.g. success 0.92 where 0.89 was asked), paying identity for
-        success it was not asked for. Every returned position was edited and measured, and
-        reaches the success. None: nothing to refine (no InterFaceGAN match, SCGAN never
-        matches, or already at its first grid position)."""
+    def _matching_position(self, grid: list[dict], edit, success) -> tuple[float, torch.Tensor] | None:
+        """(SCGAN's mildest position reaching InterFaceGAN's matched success, its edit), by
+        bisection between the grid position below it and the first one at or above it: on the
+        grid alone SCGAN overshoots (e.g. success 0.92 where 0.89 was asked), paying identity
+        for success it was not asked for. edit(t) draws the edit at t and success(edit) scores
+        it; the returned edit is the one measured, so it is not drawn again. None: nothing to
+        refine (no InterFaceGAN match, SCGAN never matches, or already at its first grid position)."""
         ifg, hi = self._matched({(r["method"], r["position"]): r for r in grid})
         if hi is None or hi == self.positions[0] or self.match_steps == 0:
             return None
@@ -279,8 +279,9 @@ class SCGANEvaluation:
         found = None
         for _ in range(self.match_steps):
             mid = (lo + hi) / 2
-            if scgan_success(mid) >= target:
-                hi = found = mid
+            x = edit(mid)
+            if success(x) >= target:
+                hi, found = mid, (mid, x)
             else:
                 lo = mid
         return found
