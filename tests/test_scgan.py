@@ -3,11 +3,13 @@ uniform re-sampling (the recipes themselves run in test_recipes / test_scgan_rec
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
+import ganlab.methods.scgan_eval as scgan_eval
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.methods.scgan_eval import SCGANEvaluation
 from ganlab.methods.scgan_labels import (
@@ -262,6 +264,36 @@ def test_the_matched_scgan_edit_is_bisected_between_grid_positions():
     assert evaluation._matching_position(grid, edit, success) is None
     evaluation.match_steps, grid[3]["success"] = 0, 0.0
     assert evaluation._matching_position(grid, edit, success) is None
+
+
+def test_each_scgan_edit_is_classified_once(monkeypatch):
+    """Grid and bisection share the classifier's verdicts: one classifier pass per edit, and the
+    matched row reports the verdicts its position was bisected on. An "image" is its position
+    plus a per-source offset (SCGAN's a quarter higher); the classifier sees the attribute from
+    2.0 up."""
+    offsets = torch.tensor([[0.0], [0.25], [0.5], [0.75]])
+    calls = []
+
+    class Classifier(torch.nn.Module):
+        def predict(self, x, batch_size):
+            calls.append(x)
+            return (x >= 2.0).float()
+
+    monkeypatch.setattr(scgan_eval, "interfacegan_to", lambda labels, w, i, t: w + t)
+    monkeypatch.setattr(scgan_eval, "set_position", lambda levels, i, t: levels + t)
+    gan = SimpleNamespace(attributes=["Eyeglasses"], draw=lambda w, levels, batch_size: levels)
+    evaluation = SCGANEvaluation(Classifier(), None, None, label_names=["Eyeglasses"], positions=[0.5, 1.0, 1.5, 2.0],
+                                 success_target=0.5, match_steps=4)
+    evaluation.columns, evaluation.ifg_labels = {"Eyeglasses": 0}, None
+    monkeypatch.setattr(evaluation, "_draw_base", lambda gan, w: w)
+    sources = {"interfacegan": offsets, "scgan": offsets + 0.25}
+    verdicts = {m: torch.zeros(4, 1) for m in sources}
+    grid, match = evaluation._edit_attribute(gan, 0, offsets, None, sources["scgan"], sources, verdicts, None)
+    assert len(calls) == 2 * 4 + 4  # the grid's edits, then the bisection's
+    ifg = max((r for r in grid if r["method"] == "interfacegan" and r["success"] >= 0.5), key=lambda r: r["position"])
+    assert ifg["position"] == 2.0 and ifg["success"] == 1.0  # the grid row at 1.5 reaches 0.5 only
+    assert match["position"] == 1.75 and match["success"] == 1.0  # SCGAN's grid: 0.75 at 1.5, 1.0 at 2.0
+    assert torch.equal(calls[-4], sources["scgan"] + 1.75)  # the first bisection step, not classified again
 
 
 def test_tables_take_rows_with_different_columns(tmp_path):

@@ -248,29 +248,31 @@ class SCGANEvaluation:
         a = gan.attributes[i]
         col = self.columns[a]
 
-        def edit_scgan(t: float) -> torch.Tensor:
-            return gan.draw(w_sc, set_position(levels, i, t), batch_size=self.batch_size)
+        def edit_scgan(t: float) -> tuple[torch.Tensor, torch.Tensor]:
+            """The edit at t and its classifier verdicts, which bisection and scores share."""
+            x = gan.draw(w_sc, set_position(levels, i, t), batch_size=self.batch_size)
+            return x, self._predict(x)
 
-        def scores(method: str, x: torch.Tensor) -> dict[str, float]:
-            return self._scores(x, sources[method], verdicts[method], col, reference)
+        def scores(method: str, x: torch.Tensor, pred: torch.Tensor | None = None) -> dict[str, float]:
+            return self._scores(x, sources[method], verdicts[method], col, reference, pred)
 
         grid = []
         for t in self.positions:
             moved = interfacegan_to(self.ifg_labels, w_base, i, t)
             grid.append({"attribute": a, "position": t, "method": "interfacegan",
                          **scores("interfacegan", self._draw_base(gan, moved))})
-            grid.append({"attribute": a, "position": t, "method": "scgan", **scores("scgan", edit_scgan(t))})
-        found = self._matching_position(grid, edit_scgan, lambda x: float(self._predict(x)[:, col].mean()))
+            grid.append({"attribute": a, "position": t, "method": "scgan", **scores("scgan", *edit_scgan(t))})
+        found = self._matching_position(grid, edit_scgan, lambda edit: float(edit[1][:, col].mean()))
         match = None if found is None else {"attribute": a, "position": found[0], "method": "scgan",
-                                            **scores("scgan", found[1])}
+                                            **scores("scgan", *found[1])}
         return grid, match
 
-    def _matching_position(self, grid: list[dict], edit, success) -> tuple[float, torch.Tensor] | None:
+    def _matching_position(self, grid: list[dict], edit, success) -> tuple[float, object] | None:
         """(SCGAN's mildest position reaching InterFaceGAN's matched success, its edit), by
         bisection between the grid position below it and the first one at or above it: on the
         grid alone SCGAN overshoots (e.g. success 0.92 where 0.89 was asked), paying identity
-        for success it was not asked for. edit(t) draws the edit at t and success(edit) scores
-        it; the returned edit is the one measured, so it is not drawn again. None: nothing to
+        for success it was not asked for. edit(t) draws the edit at t (with whatever success
+        needs) and success(edit) scores it; the edit measured is returned, not drawn again. None: nothing to
         refine (no InterFaceGAN match, SCGAN never matches, or already at its first grid position)."""
         ifg, hi = self._matched({(r["method"], r["position"]): r for r in grid})
         if hi is None or hi == self.positions[0] or self.match_steps == 0:
@@ -297,8 +299,10 @@ class SCGANEvaluation:
         above = _succeeding(by, "scgan", ifg["success"])
         return ifg, (min(above) if above else None)
 
-    def _scores(self, x, source, verdict, col: int, reference: torch.Tensor | None) -> dict[str, float]:
-        pred = self._predict(x)
+    def _scores(self, x, source, verdict, col: int, reference: torch.Tensor | None,
+                pred: torch.Tensor | None = None) -> dict[str, float]:
+        """Scores of edits x; pred: their classifier verdicts where already taken."""
+        pred = self._predict(x) if pred is None else pred
         others = torch.ones(pred.shape[1], dtype=torch.bool)
         others[col] = False
         scores = {"success": float(pred[:, col].mean()), "kept": float((pred == verdict)[:, others].float().mean())}
