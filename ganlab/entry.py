@@ -1,26 +1,20 @@
-"""What train.py and eval.py do around a task: log failures, always close W&B, keep a
-sweep alive when one trial's loss goes NaN, and print where the results are."""
+"""What train.py and eval.py do around a task: log failures once, always close W&B, stop
+cleanly on preemption with the command that resumes, and print where the results are."""
 
 from __future__ import annotations
 
 import logging
+import signal
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from ganlab import run
-from ganlab.callbacks.nan_guard import NonFiniteLossError
 from ganlab.metrics.headline import headline
+from ganlab.preemption import Preempted
 
 log = logging.getLogger("ganlab")
-
-
-def _in_multirun() -> bool:
-    try:
-        return HydraConfig.get().mode.name == "MULTIRUN"
-    except ValueError:
-        return False
 
 
 def print_metrics(metrics: dict[str, float]) -> None:
@@ -36,16 +30,27 @@ def print_tables(run_dir: Path) -> None:
         print(f"\n{tables}:\n\n{tables.read_text()}")
 
 
+def resume_command(task: str, checkpoint: str | None) -> str:
+    """The command that continues a stopped run (in the same run folder)."""
+    try:
+        overrides = [o for o in HydraConfig.get().overrides.task if not o.startswith("ckpt_path=")]
+    except ValueError:
+        overrides = []
+    script = "train.py" if task == "train" else "eval.py"
+    return " ".join(["python", script, *overrides, *([f"ckpt_path={checkpoint}"] if checkpoint else [])])
+
+
 def run_task(task: str, cfg: DictConfig) -> float | None:
     try:
         metrics = run.train(cfg) if task == "train" else run.evaluate(cfg)
-    except NonFiniteLossError as e:
-        if not _in_multirun():
-            raise
-        log.error("trial failed: %s", e)
-        return float("nan")  # Optuna records a NaN trial as failed and the sweep goes on
-    except Exception:
-        log.exception("%s failed", task)
+    except Preempted as e:
+        log.error("%s", e)
+        print(f"\nstopped by {signal.Signals(e.signum).name}; resume with:\n  {resume_command(task, e.checkpoint)}")
+        raise SystemExit(128 + e.signum) from None
+    except Exception as e:
+        # One line here; Hydra prints the traceback once, after it. In a sweep the trial is
+        # recorded as failed and the sweep goes on (hydra.sweeper.max_failure_rate).
+        log.error("%s failed: %s: %s", task, type(e).__name__, str(e).splitlines()[0] if str(e) else "")
         raise
     finally:
         import wandb

@@ -1,6 +1,7 @@
 """Trained modules on disk as plain data: the resolved config that builds the module,
 the configs of the modules it was built from, its state dict and its metrics. Loading
-never unpickles code (torch.load(weights_only=True)); the config is rebuilt with Hydra."""
+never unpickles code (torch.load(weights_only=True)); the config is rebuilt with Hydra,
+and only after every `_target_` in it passed `ganlab.trust.targets.check`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 from torch import nn
 
+from ganlab.trust import targets
+
 
 def recipe(module_cfg, inputs: dict[str, dict] | None = None) -> dict[str, Any]:
     """How to rebuild a module: its resolved config plus the recipes of its inputs."""
@@ -21,15 +24,20 @@ def recipe(module_cfg, inputs: dict[str, dict] | None = None) -> dict[str, Any]:
     return {"config": OmegaConf.to_yaml(cfg), "inputs": inputs or {}}
 
 
-def build(rec: dict[str, Any]) -> nn.Module:
-    inputs = {name: build(sub) for name, sub in rec["inputs"].items()}
-    return instantiate(OmegaConf.create(rec["config"]), **inputs)
+def build(rec: dict[str, Any], source: str = "a module recipe") -> nn.Module:
+    """The module a recipe describes; `source` (the file it came from) names it in errors."""
+    config = OmegaConf.to_container(OmegaConf.create(rec["config"]))
+    targets.check(config, source)
+    inputs = {name: build(sub, source) for name, sub in rec["inputs"].items()}
+    return instantiate(OmegaConf.create(config), **inputs)
 
 
-def save(path: str | Path, module: nn.Module, rec: dict[str, Any], metrics: dict[str, float] | None = None) -> None:
-    """Atomic write (see atomic_save)."""
+def save(path: str | Path, module: nn.Module, rec: dict[str, Any], metrics: dict[str, float] | None = None,
+         provenance: dict[str, str] | None = None) -> None:
+    """Atomic write (see atomic_save). `provenance` says how the result was made when that
+    is not a plain run of its recipe (e.g. resumed from a checkpoint)."""
     state = {k: v.detach().cpu() for k, v in module.state_dict().items()}
-    atomic_save({"recipe": rec, "state_dict": state, "metrics": metrics or {}}, path)
+    atomic_save({"recipe": rec, "state_dict": state, "metrics": metrics or {}, "provenance": provenance or {}}, path)
 
 
 def atomic_save(payload: Any, path: str | Path) -> None:
@@ -51,13 +59,36 @@ def load(path: str | Path, map_location: str = "cpu") -> tuple[nn.Module, dict[s
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no module file at {path}")
-    payload = torch.load(path, map_location=map_location, weights_only=True)
-    module = build(payload["recipe"])
-    module.load_state_dict(payload["state_dict"])
+    payload = read(path, map_location)
+    module = build(payload["recipe"], str(path))
+    load_state(module, payload["state_dict"], path)
     module.eval()
     return module, payload["metrics"]
 
 
-def read(path: str | Path) -> dict[str, Any]:
+class ModuleFileError(ValueError):
+    """A module file that cannot be read or does not fit; the message names it and the fix."""
+
+
+def read(path: str | Path, map_location: str = "cpu") -> dict[str, Any]:
     """The raw payload (recipe, state_dict, metrics) of a module file."""
-    return torch.load(Path(path), map_location="cpu", weights_only=True)
+    path = Path(path)
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:  # noqa: BLE001 - truncated, not a torch file, or carries code
+        raise ModuleFileError(f"{path}: not a readable ganlab module file ({type(e).__name__}: "
+                              f"{str(e).splitlines()[0][:200]}). Delete it; it is rebuilt from its recipe "
+                              f"on the next run.") from None
+    if not isinstance(payload, dict) or not {"recipe", "state_dict"} <= set(payload):
+        raise ModuleFileError(f"{path}: not a ganlab module file (no recipe / state_dict). Delete it.")
+    return payload
+
+
+def load_state(module: nn.Module, state: dict, path: str | Path) -> None:
+    """load_state_dict with an error that names the file when the shapes or keys differ."""
+    try:
+        module.load_state_dict(state)
+    except RuntimeError as e:
+        raise ModuleFileError(f"{path}: its weights do not fit the module this config builds "
+                              f"({str(e).splitlines()[0][:200]} ...); it was written by another recipe or "
+                              f"setting. Delete it, or pass the matching config.") from None

@@ -13,9 +13,10 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 from torchvision.io import read_image
 
-from ganlab import module_files
+from ganlab import module_files, preemption
 from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
+from ganlab.config.preflight import check_choices, check_labels, check_trainers, check_writable, remove_stale_tmp
 from ganlab.config.validate import ConfigError, validate
 from ganlab.stages import build_stage, checkpoint_stage, depends_on, run_stages, trainer_config
 
@@ -25,7 +26,7 @@ log = logging.getLogger("ganlab")
 # checked once the data is known.
 PART_GROUPS = ("generator", "discriminator", "inverter", "editor", "degradation", "loss", "perceptual", "identity",
                "domains", "metric", "method")
-ROOT_KEYS = {"task_name", "seed", "ckpt_path", "cache_stages", "optimized_metric", "zoo_overrides",
+ROOT_KEYS = {"task_name", "seed", "ckpt_path", "cache_stages", "resume_mismatch", "optimized_metric", "zoo_overrides",
              "data_info", "stage", "paths", "data", "trainer", "logger", "callbacks", "debug", "experiment_name",
              *PART_GROUPS}
 RUNTIME_KEYS = ("data_info", "stage", "hydra")  # filled by the runner, not by the user
@@ -49,6 +50,7 @@ def prepare(cfg: DictConfig):
         raise ConfigError("no recipe chosen: run e.g. `python train.py +experiment=icgan` "
                           "(recipes are the files in configs/experiment/)")
     validate(cfg, root_keys=ROOT_KEYS, skip=RUNTIME_KEYS + PART_GROUPS)
+    check_choices(cfg)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = instantiate(cfg.data)
     if cfg.get("domains"):  # e.g. HQ source / degraded target halves of the data (UDA-inversion)
@@ -61,6 +63,9 @@ def prepare(cfg: DictConfig):
                          # facts only some datamodules have (latent codes: latent_dim, n_latent, edits)
                          **(datamodule.extra_info() if hasattr(datamodule, "extra_info") else {})}
     _check_method(cfg)
+    check_labels(cfg)
+    check_writable(cfg)
+    remove_stale_tmp(cfg.paths.cache_dir)
     provided = {f"method.stages.{name}.module": set((stage.get("inputs") or {}).keys())
                 for name, stage in cfg.method.stages.items()}
     provided["domains"] = {"images"}
@@ -76,6 +81,7 @@ def _check_method(cfg: DictConfig) -> None:
     """The parts of a recipe that have no `_target_` to check against: its stages."""
     errors = [f"method.{k}: unknown key (valid: {sorted(METHOD_KEYS)})" for k in set(cfg.method) - METHOD_KEYS]
     earlier: list[str] = []
+    trainers = {}
     for name, stage in cfg.method.stages.items():
         errors += [f"method.stages.{name}.{k}: unknown key (valid: {sorted(STAGE_KEYS)})"
                    for k in set(stage) - STAGE_KEYS]
@@ -84,11 +90,13 @@ def _check_method(cfg: DictConfig) -> None:
                 errors.append(f"method.stages.{name}.inputs.{arg}: {src!r} is not an earlier stage ({earlier})")
         try:
             validate(OmegaConf.create({"trainer": trainer_config(cfg, stage)}))
+            trainers[name] = trainer_config(cfg, stage)
         except ConfigError as e:
             errors.append(f"method.stages.{name}.trainer / trainer: {e}")
         earlier.append(name)
     if errors:
         raise ConfigError("invalid config:\n  " + "\n  ".join(errors))
+    check_trainers(trainers)
 
 
 def write_outputs(cfg: DictConfig, metrics: dict[str, float]) -> None:
@@ -121,7 +129,9 @@ def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:
 def train(cfg: DictConfig) -> dict[str, float]:
     cfg, datamodule = prepare(cfg)
     log.info("run folder: %s", cfg.paths.output_dir)
-    modules, _, metrics = run_stages(cfg, datamodule)
+    with preemption.watching():
+        modules, _, metrics = run_stages(cfg, datamodule)
+        preemption.stop_if_received("eval")
     metrics.update(_evaluate(cfg, datamodule, modules))
     write_outputs(cfg, metrics)
     return metrics
@@ -146,20 +156,27 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
             if not cached.is_file():
                 raise ConfigError(f"stage {name!r} is not part of {stage!r}'s checkpoint and has no cached result at "
                                   f"{cached}; run train.py with the same settings first (cache_stages=true)")
-            modules[name].load_state_dict(module_files.read(cached)["state_dict"])
+            module_files.load_state(modules[name], module_files.read(cached)["state_dict"], cached)
     state = torch.load(cfg.ckpt_path, map_location="cpu", weights_only=True)["state_dict"]
-    modules[stage].load_state_dict(state)
+    module_files.load_state(modules[stage], state, cfg.ckpt_path)
     metrics = _evaluate(cfg, datamodule, modules)
     write_outputs(cfg, metrics)
     return metrics
 
 
+class FailedTrial(RuntimeError):
+    """A run whose optimised metric is not a number: a sweep records the trial as failed."""
+
+
 def sweep_value(cfg: DictConfig, metrics: dict[str, float]) -> float | None:
-    """The number a hyper-parameter sweep optimises (NaN marks a failed trial)."""
+    """The number a hyper-parameter sweep optimises. A non-finite value fails the trial
+    (Optuna records it as failed; a NaN handed to it would stop the whole sweep)."""
     name = cfg.get("optimized_metric")
     if not name:
         return None
     if name not in metrics:
         raise ConfigError(f"optimized_metric={name!r} is not among the run's metrics: {sorted(metrics)}")
     value = float(metrics[name])
-    return value if math.isfinite(value) else float("nan")
+    if not math.isfinite(value):
+        raise FailedTrial(f"optimized_metric {name} is {value} (metrics written to {cfg.paths.output_dir})")
+    return value

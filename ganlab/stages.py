@@ -10,16 +10,22 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pytorch_lightning as pl
-import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from ganlab import module_files
+from ganlab import module_files, preemption, zoo
 from ganlab.cache_lock import cache_lock
 from ganlab.callbacks.factory import build_callbacks, build_loggers
+from ganlab.callbacks.stage_tag import StageTag
+from ganlab.checkpoints import check_resumable, read_tag
+from ganlab.config.validate import ConfigError
+from ganlab.trust.fingerprint import code_fingerprint
+from ganlab.trust.targets import targets
 
 log = logging.getLogger("ganlab")
 
+# Data settings that change how the data is read or checked, not what it is.
+UNKEYED_DATA = ("num_workers", "verify")
 # Trainer settings that change how a run reports, not what it computes.
 _BOOKKEEPING = {"default_root_dir", "enable_progress_bar", "enable_model_summary", "log_every_n_steps",
                 "num_sanity_val_steps", "check_val_every_n_epoch", "limit_val_batches"}
@@ -34,25 +40,39 @@ def trainer_config(cfg: DictConfig, stage: DictConfig) -> DictConfig:
     return OmegaConf.create({**stage_own, **chosen})
 
 
-def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: dict[str, str] | None = None) -> str:
-    """upstream: the keys of the stages this one is built on, so that training an input
-    longer (its trainer, not part of its module recipe) invalidates this stage too."""
-    data = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k != "num_workers"}
+def stage_keyed(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: dict[str, str] | None = None) -> dict:
+    """Everything that determines a stage's result: its module recipe, data and trainer, the
+    code its targets run, the zoo models it uses, and (upstream) the keys of the stages it is
+    built on, so that training an input longer invalidates this stage too."""
+    data = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in UNKEYED_DATA}
     if cfg.get("domains"):  # the degradation decides what a stage trains on
         data["domains"] = OmegaConf.to_container(cfg.domains, resolve=True)
     trainer = {k: v for k, v in OmegaConf.to_container(trainer_cfg).items() if k not in _BOOKKEEPING}
-    keyed = {"recipe": rec, "data": data, "trainer": trainer}
+    built = [OmegaConf.to_container(OmegaConf.create(rec["config"])), data]
+    keyed = {"recipe": rec, "data": data, "trainer": trainer,
+             "code": code_fingerprint([t for _, t in targets(built)]),
+             "uses": sorted({f"{n}:{zoo.cache_key(n, o)}" for n, o in zoo.zoo_references(built)})}
     if upstream:
         keyed["upstream"] = dict(sorted(upstream.items()))
-    text = OmegaConf.to_yaml(OmegaConf.create(keyed))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return keyed
+
+
+def digest(keyed: dict) -> str:
+    return hashlib.sha256(OmegaConf.to_yaml(OmegaConf.create(keyed)).encode()).hexdigest()[:16]
+
+
+def stage_key(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: dict[str, str] | None = None) -> str:
+    return digest(stage_keyed(cfg, rec, trainer_cfg, upstream))
+
+
+def _upstream(stage: DictConfig, keys: dict[str, str]) -> dict[str, str]:
+    return {src: keys[src] for src in (stage.get("inputs") or {}).values()}
 
 
 def stage_cache_file(cfg: DictConfig, name: str, stage: DictConfig, rec: dict, keys: dict[str, str]) -> Path:
     """Where a finished stage's module is cached (keyed by everything that determines it,
     its input stages' keys included); records the stage's key in `keys` for later stages."""
-    upstream = {src: keys[src] for src in (stage.get("inputs") or {}).values()}
-    keys[name] = stage_key(cfg, rec, trainer_config(cfg, stage), upstream)
+    keys[name] = stage_key(cfg, rec, trainer_config(cfg, stage), _upstream(stage, keys))
     return Path(cfg.paths.cache_dir) / "stages" / f"{name}-{keys[name]}.pt"
 
 
@@ -80,56 +100,60 @@ def depends_on(cfg: DictConfig, name: str) -> set[str]:
 
 def checkpoint_stage(ckpt_path: str | None) -> str | None:
     """Which stage a Lightning checkpoint written by ganlab belongs to."""
-    if not ckpt_path:
-        return None
-    path = Path(ckpt_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"ckpt_path={ckpt_path}: no such file (expected .../checkpoints/<stage>/last.ckpt)")
-    tag = torch.load(path, map_location="cpu", weights_only=False).get("ganlab", {})
-    if "stage" not in tag:
-        raise ValueError(f"ckpt_path={ckpt_path} was not written by a ganlab stage (no 'ganlab' entry)")
-    return tag["stage"]
+    return read_tag(ckpt_path)["stage"] if ckpt_path else None
 
 
 def fit_stage(cfg: DictConfig, name: str, stage: DictConfig, module: pl.LightningModule, datamodule,
-              ckpt_path: str | None) -> dict[str, float]:
+              ckpt_path: str | None, tag: StageTag) -> dict[str, float]:
     cfg.stage.name = name
     cfg.stage.monitor = stage.get("monitor")
     cfg.stage.mode = stage.get("mode", "min")
     loggers = build_loggers(cfg)
-    trainer = instantiate(trainer_config(cfg, stage), callbacks=build_callbacks(cfg), logger=loggers or False)
+    trainer = instantiate(trainer_config(cfg, stage), callbacks=build_callbacks(cfg, tag), logger=loggers or False)
     for logger in loggers:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
-    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
     return {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
 
 
 def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[dict, dict, dict[str, float]]:
     """Build, then fit or load from the cache, every stage in order.
     Returns (modules, recipes, metrics) keyed by stage name."""
-    resume_stage = checkpoint_stage(cfg.get("ckpt_path"))
+    resume_tag = read_tag(cfg.ckpt_path) if cfg.get("ckpt_path") else None
+    resume_stage = resume_tag["stage"] if resume_tag else None
     stage_names = list(cfg.method.stages)
     if resume_stage is not None and resume_stage not in stage_names:
-        raise ValueError(f"ckpt_path belongs to stage {resume_stage!r}, not one of this recipe's {stage_names}")
+        raise ConfigError(f"ckpt_path belongs to stage {resume_stage!r}, not one of this recipe's {stage_names}")
     modules, recipes, metrics, keys = {}, {}, {}, {}
+    cacheable = bool(cfg.cache_stages)  # false from a stage resumed under other settings on
     for index, name in enumerate(stage_names):
+        preemption.stop_if_received(name)
         stage = cfg.method.stages[name]
         pl.seed_everything(cfg.seed + index, workers=True, verbose=False)  # init independent of cache hits
         module, rec, cached = build_stage(cfg, name, modules, recipes, keys)
         trainer_cfg = trainer_config(cfg, stage)
-        use_cache = cfg.cache_stages and not trainer_cfg.get("fast_dev_run")
+        keyed = stage_keyed(cfg, rec, trainer_cfg, _upstream(stage, keys))
+        resuming = name == resume_stage
+        if resuming and not check_resumable(cfg.ckpt_path, resume_tag, keys[name], keyed,
+                                            cfg.get("resume_mismatch") == "run_uncached"):
+            log.warning("stage %s: resumed from a checkpoint of other settings; neither it nor the stages after "
+                        "it are cached", name)
+            cacheable = False
+        use_cache = cacheable and not trainer_cfg.get("fast_dev_run")
         with cache_lock(cached, f"stage {name}") if use_cache else nullcontext():
-            if use_cache and cached.is_file() and name != resume_stage:
+            if use_cache and cached.is_file() and not resuming:
                 payload = module_files.read(cached)
-                module.load_state_dict(payload["state_dict"])
+                module_files.load_state(module, payload["state_dict"], cached)
                 stage_metrics = payload["metrics"]
                 log.info("stage %s: finished earlier, loaded from %s", name, cached)
             else:
                 log.info("stage %s: training", name)
+                tag = StageTag(name, keys[name], OmegaConf.to_yaml(OmegaConf.create(keyed)))
                 stage_metrics = fit_stage(cfg, name, stage, module, datamodule,
-                                          cfg.ckpt_path if name == resume_stage else None)
+                                          cfg.ckpt_path if resuming else None, tag)
                 if use_cache:
-                    module_files.save(cached, module, rec, stage_metrics)
+                    provenance = {"resumed_from": str(cfg.ckpt_path)} if resuming else {}
+                    module_files.save(cached, module, rec, stage_metrics, provenance)
         modules[name], recipes[name] = module, rec
         metrics.update({f"{name}/{k}": v for k, v in stage_metrics.items()})
         if name == until:

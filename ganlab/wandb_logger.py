@@ -3,6 +3,7 @@ it logs offline under the run folder (upload later with `wandb sync <dir>`)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import netrc
 import os
@@ -54,4 +55,11 @@ def wandb_logger(save_dir: str, project: str = "ganlab", name: str | None = None
     os.environ["WANDB_MODE"] = mode  # wandb.init reads it; also stops later re-checks
     os.environ.setdefault("WANDB_SILENT", "true")
     return WandbLogger(project=project, name=name, group=group, tags=tags, save_dir=save_dir,
-                       prefix=prefix or "", offline=mode == "offline", mode=mode, log_model=False)
+                       prefix=prefix or "", offline=mode == "offline", mode=mode, log_model=False,
+                       id=run_id(save_dir), resume="allow")
+
+
+def run_id(save_dir: str) -> str:
+    """One W&B run per run folder: a run resumed in its folder (ganlab.run_folder) logs to
+    the same W&B run."""
+    return hashlib.sha256(str(Path(save_dir).resolve()).encode()).hexdigest()[:16]

@@ -4,6 +4,8 @@
 environment variable GANLAB_ZOO_<NAME> (name upper-cased, '-' -> '_'), the cache
 (`<cache_dir>/zoo/<name>.pt`), or, for models ganlab can train itself, by running the
 recipe named in configs/zoo/<name>.yaml once (saying so in the log) and caching it.
+The cache file's name carries a key of the composed recipe and of the code that trains it
+(`cache_key`), so a changed recipe, module or debug override never reuses an old model.
 Works from plain Python; Hydra is used underneath to compose the recipe."""
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from functools import cache
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -20,7 +23,10 @@ from torch import nn
 
 from ganlab import module_files
 from ganlab.cache_lock import cache_lock
+from ganlab.config.preflight import remove_stale_tmp
 from ganlab.methods.randomness import global_rng_kept
+from ganlab.trust.fingerprint import code_fingerprint
+from ganlab.trust.targets import targets
 
 log = logging.getLogger("ganlab")
 
@@ -48,10 +54,50 @@ def recipe_overrides(name: str) -> list[str]:
     return [f"+experiment={spec.experiment}", *spec.get("overrides", [])]
 
 
+# Root keys of a composed recipe that decide what the zoo trains (paths, loggers and
+# callbacks only decide where it is written and how it reports).
+KEYED_ROOTS = ("seed", "data", "trainer", "method", "generator", "discriminator", "inverter", "editor",
+               "degradation", "loss", "perceptual", "identity", "domains", "metric", "debug")
+# Data keys that say where the same data lies or how it is read, not what it is.
+UNKEYED_DATA = ("root", "num_workers", "verify")
+
+
+def zoo_references(node) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, overrides) of every zoo model a config refers to by name (any node whose
+    `name` is a zoo entry: ganlab.zoo.load, the pretrained-generator and identity loaders)."""
+    known, found = set(names()), []
+    if isinstance(node, dict):
+        if isinstance(node.get("name"), str) and node["name"] in known:
+            extra = node.get("overrides") or node.get("zoo_overrides") or []
+            found.append((node["name"], tuple(extra) if isinstance(extra, (list, tuple)) else ()))
+        for value in node.values():
+            found += zoo_references(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            found += zoo_references(value)
+    return found
+
+
+@cache
+def cache_key(name: str, overrides: tuple[str, ...] = ()) -> str:
+    """A hash of what trains zoo model `name` under `overrides`: its composed recipe, the
+    code its targets run (`ganlab.trust.fingerprint`) and the keys of the zoo models it uses."""
+    cfg = _compose([*recipe_overrides(name), *overrides])
+    keyed = {k: OmegaConf.to_container(cfg[k], resolve=False) if OmegaConf.is_config(cfg[k]) else cfg[k]
+             for k in KEYED_ROOTS if k in cfg}
+    if isinstance(keyed.get("data"), dict):
+        keyed["data"] = {k: v for k, v in keyed["data"].items() if k not in UNKEYED_DATA}
+    uses = sorted(set(zoo_references(keyed)) - {(name, tuple(overrides))})
+    text = OmegaConf.to_yaml(OmegaConf.create({
+        "recipe": keyed, "stage": entry(name).stage,
+        "code": code_fingerprint([t for _, t in targets(keyed)]),
+        "uses": [f"{n}:{cache_key(n, o)}" for n, o in uses]}))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def _cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
-    # Models trained under extra overrides (e.g. debug=fdr) never shadow the real one.
-    suffix = "-" + hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:8] if overrides else ""
-    return cache_dir / "zoo" / f"{name}{suffix}.pt"
+    # Models trained under other overrides (e.g. debug=fdr), recipes or code never shadow each other.
+    return cache_dir / "zoo" / f"{name}-{cache_key(name, tuple(overrides))}.pt"
 
 
 def _compose(overrides: list[str]):
@@ -123,6 +169,7 @@ def _load(name: str, path: str | None, cache_dir: str | None, overrides: list[st
         module, _ = module_files.load(explicit)
         return module
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    remove_stale_tmp(cache)
     target = _cache_file(name, cache, overrides)
     if not target.is_file():
         with cache_lock(target, f"zoo {name}"):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
+from ganlab.callbacks.preemption import Preemption
 from ganlab.callbacks.stage_tag import StageTag
 
 
-def build_callbacks(cfg: DictConfig) -> list:
-    callbacks = [StageTag(cfg.stage.name)]
+def build_callbacks(cfg: DictConfig, tag: StageTag | None = None) -> list:
+    """The configured callbacks after the two every stage has: its checkpoint tag and
+    preemption handling."""
+    callbacks = [tag or StageTag(cfg.stage.name), Preemption()]
     for key, node in (cfg.get("callbacks") or {}).items():
         if node is None:
             continue

@@ -17,20 +17,50 @@ SPLITS = ("train", "val", "test")
 
 class EpochSeededSampler(Sampler[int]):
     """A random permutation per epoch drawn from (seed, epoch) alone. Lightning calls
-    `set_epoch` before each epoch, including the first one after a resume."""
+    `set_epoch` before each epoch, including the first one after a resume. A run resumed
+    mid-epoch skips the samples that epoch had already used (`resume_at`)."""
 
     def __init__(self, length: int, seed: int):
         self.length, self.seed, self.epoch = length, seed, 0
+        self._resume: tuple[int, int] | None = None  # (epoch, samples already used)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    def resume_at(self, epoch: int, used: int) -> None:
+        self._resume = (epoch, used)
+
     def __iter__(self):
         g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
-        return iter(torch.randperm(self.length, generator=g).tolist())
+        order = torch.randperm(self.length, generator=g)
+        if self._resume is not None and self._resume[0] == self.epoch:
+            order = order[self._resume[1]:]
+        self._resume = None
+        return iter(order.tolist())
 
     def __len__(self) -> int:
         return self.length
+
+
+class ResumableLoader(DataLoader):
+    """A training loader Lightning can checkpoint mid-epoch: `consumed` (the batches this
+    epoch has trained on, kept by the Preemption callback) is saved with the checkpoint, and
+    a resumed run's loader starts after them, so the rest of the epoch sees the batches an
+    uninterrupted run would."""
+
+    consumed = 0
+
+    def state_dict(self) -> dict[str, int]:
+        return {"epoch": self.sampler.epoch, "consumed": self.consumed}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        if state.get("consumed"):
+            self.sampler.resume_at(state["epoch"], state["consumed"] * self.batch_size)
+
+
+def train_loader(data: Dataset, batch_size: int, seed: int, **kwargs) -> ResumableLoader:
+    """The shuffled, resumable loader every datamodule trains with."""
+    return ResumableLoader(data, batch_size=batch_size, sampler=EpochSeededSampler(len(data), seed), **kwargs)
 
 
 def split_indices(n: int, fractions: Sequence[float], seed: int) -> dict[str, torch.Tensor]:
@@ -89,11 +119,11 @@ class ImageDataModule(SplitDataModule):
 
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         data = self.split(name)
-        sampler = EpochSeededSampler(len(data), self.seed) if shuffle else None
+        workers = {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
+        if not shuffle:
+            return DataLoader(data, batch_size=self.batch_size, **workers)
         # Full batches in training: a batch of one breaks BatchNorm and minibatch-stddev.
-        drop_last = shuffle and len(data) >= self.batch_size
-        return DataLoader(data, batch_size=self.batch_size, sampler=sampler, drop_last=drop_last,
-                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
+        return train_loader(data, self.batch_size, self.seed, drop_last=len(data) >= self.batch_size, **workers)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", shuffle=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from ganlab.data.base import ImageDataModule
-from ganlab.data.image_files import ImageFiles, require_folder
+from ganlab.data.image_files import ImageFiles, require_folder, verify_images
 from ganlab.data.labels import LabelSpec
 
 LAYOUT = ("  <root>/img_align_celeba/000001.jpg ...\n  <root>/list_attr_celeba.txt\n"
@@ -46,9 +46,9 @@ def read_partition(path: Path) -> dict[str, int]:
 
 class CelebADataModule(ImageDataModule):
     def __init__(self, root: str, attributes: list[str] | None = None, image_size: int = 64,
-                 batch_size: int = 64, num_workers: int = 2, seed: int = 0):
+                 batch_size: int = 64, num_workers: int = 2, seed: int = 0, verify: bool = False):
         super().__init__(image_size, batch_size, num_workers, seed)
-        self.root, self.attributes = root, list(attributes) if attributes else None
+        self.root, self.attributes, self.verify = root, list(attributes) if attributes else None, verify
         self.label_spec = LabelSpec(tuple(self.attributes or ()), "binary")
         self.channels = 3
 
@@ -72,5 +72,7 @@ class CelebADataModule(ImageDataModule):
             raise ValueError(f"list_eval_partition.txt has no split for {len(missing)} images, e.g. {missing[:3]}")
         part = torch.tensor([partition[f] for f in files])
         paths = [root / "img_align_celeba" / f for f in files]
+        if self.verify:
+            verify_images(paths, f"data=celeba (data.root={root}, data.verify=true)")
         data = ImageFiles(paths, labels, self.image_size, crop=CROP)
         return {name: data.subset((part == code).nonzero().squeeze(1)) for name, code in PARTITIONS.items()}

@@ -23,7 +23,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ganlab.data.base import EpochSeededSampler, ImageDataModule
+from ganlab.data.base import ImageDataModule, train_loader
 from ganlab.data.degradations.base import Degradation
 
 SPLIT_KEYS = {"train": 0, "val": 1, "test": 2}
@@ -99,10 +99,11 @@ class DomainDataModule(pl.LightningDataModule):
         return _Pairs(_Subset(train, 0, n_source), _Subset(train, n_source, len(train)), "train", n_source)
 
     def _loader(self, data: Dataset, shuffle: bool) -> DataLoader:
-        sampler = EpochSeededSampler(len(data), self.images.seed) if shuffle else None
-        drop_last = shuffle and len(data) >= self.batch_size
-        return DataLoader(data, batch_size=self.batch_size, sampler=sampler, drop_last=drop_last,
-                          num_workers=self.num_workers, persistent_workers=self.num_workers > 0)
+        workers = {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
+        if not shuffle:
+            return DataLoader(data, batch_size=self.batch_size, **workers)
+        return train_loader(data, self.batch_size, self.images.seed, drop_last=len(data) >= self.batch_size,
+                            **workers)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader(self._train_pairs(), shuffle=True)

@@ -60,6 +60,27 @@ class ImageFiles(Dataset):
                           self.crop, self.channels)
 
 
+def unreadable(paths: list[Path]) -> list[str]:
+    """`path: reason` for every file that does not decode (missing, truncated, not an image)."""
+    bad = []
+    for path in paths:
+        try:
+            with Image.open(path) as img:
+                img.load()
+        except (OSError, ValueError, Image.DecompressionBombError) as e:
+            bad.append(f"{path}: {e}")
+    return bad
+
+
+def verify_images(paths: list[Path], key: str) -> None:
+    """data.verify=true: decode every file up front and list all that fail, before training."""
+    bad = unreadable(paths)
+    if bad:
+        shown = "\n  ".join(bad[:50]) + (f"\n  ... and {len(bad) - 50} more" if len(bad) > 50 else "")
+        raise CorruptImageError(f"{key}: {len(bad)} of {len(paths)} images cannot be read:\n  {shown}\n"
+                                f"Remove or replace them (or fix the folder), then run again.")
+
+
 def require_folder(path: Path, what: str, layout: str, source: str) -> Path:
     """A readable folder, or an error saying what was expected there and where to get it."""
     path = Path(path).expanduser()

@@ -26,7 +26,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ganlab.config.validate import ConfigError
-from ganlab.data.base import SPLITS, EpochSeededSampler, SplitDataModule, split_indices
+from ganlab.data.base import SPLITS, SplitDataModule, split_indices, train_loader
 from ganlab.editing.render import render_codes
 from ganlab.editing.tasks import EditTask, parse_tasks
 from ganlab.module_files import atomic_save
@@ -249,8 +249,9 @@ class LatentCodesDataModule(SplitDataModule):
     # ------------------------------------------------------------------ loaders
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         data = self.split(name)
-        sampler = EpochSeededSampler(len(data), self.seed) if shuffle else None
-        return DataLoader(data, batch_size=self.batch_size, sampler=sampler, drop_last=False)
+        if shuffle:
+            return train_loader(data, self.batch_size, self.seed, drop_last=False)
+        return DataLoader(data, batch_size=self.batch_size, drop_last=False)
 
     def _module_batches(self, hook: str):
         """A module may say how it wants the codes batched (LW pairs negatives with
