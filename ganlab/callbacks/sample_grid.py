@@ -34,7 +34,7 @@ class SampleGrid(pl.Callback):
         self.dirpath, self.every_n_epochs = Path(dirpath), every_n_epochs
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if not hasattr(pl_module, "sample_grid") or trainer.sanity_checking:
+        if not hasattr(pl_module, "sample_grid") or trainer.sanity_checking or not trainer.is_global_zero:
             return
         last = trainer.current_epoch + 1 == trainer.max_epochs
         if (trainer.current_epoch + 1) % self.every_n_epochs and not last:

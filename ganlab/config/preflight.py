@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from ganlab.config.validate import ConfigError
 
 STALE_AFTER_S = 3600  # a *.tmp this old is a write that was killed, not one in progress
-LABEL_REFERENCES = ("${data_info.label_dim}", "${data_info.label_names}")
+LABEL_REFERENCES = ("${data_info.label_dim}",)  # parts sized by the labels (names alone may be empty)
 
 
 RESUME_MISMATCH = ("refuse", "run_uncached")

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ganlab.data.labels import LabelSpec
+from ganlab.distributed import rank_and_world
 
 SPLITS = ("train", "val", "test")
 
@@ -18,28 +19,43 @@ SPLITS = ("train", "val", "test")
 class EpochSeededSampler(Sampler[int]):
     """A random permutation per epoch drawn from (seed, epoch) alone. Lightning calls
     `set_epoch` before each epoch, including the first one after a resume. A run resumed
-    mid-epoch skips the samples that epoch had already used (`resume_at`)."""
+    mid-epoch skips the samples that epoch had already used (`resume_at`). Under DDP
+    (`shard`) rank r takes the r-th slice of every global batch, so N processes see the
+    batches one process with the N-times larger batch would see."""
 
     def __init__(self, length: int, seed: int):
         self.length, self.seed, self.epoch = length, seed, 0
+        self.rank, self.world, self.batch_size = 0, 1, 1
         self._resume: tuple[int, int] | None = None  # (epoch, samples already used)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    def shard(self, rank: int, world: int, batch_size: int) -> None:
+        self.rank, self.world, self.batch_size = rank, world, batch_size
+
     def resume_at(self, epoch: int, used: int) -> None:
         self._resume = (epoch, used)
 
-    def __iter__(self):
+    def _order(self) -> torch.Tensor:
         g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
         order = torch.randperm(self.length, generator=g)
+        if self.world == 1:
+            return order
+        per_step = self.batch_size * self.world  # whole global batches only, like drop_last
+        return order[: self.length // per_step * per_step].view(-1, self.world, self.batch_size)[:, self.rank].flatten()
+
+    def __iter__(self):
+        order = self._order()
         if self._resume is not None and self._resume[0] == self.epoch:
             order = order[self._resume[1]:]
         self._resume = None
         return iter(order.tolist())
 
     def __len__(self) -> int:
-        return self.length
+        if self.world == 1:
+            return self.length
+        return self.length // (self.batch_size * self.world) * self.batch_size
 
 
 class ResumableLoader(DataLoader):
@@ -59,8 +75,14 @@ class ResumableLoader(DataLoader):
 
 
 def train_loader(data: Dataset, batch_size: int, seed: int, **kwargs) -> ResumableLoader:
-    """The shuffled, resumable loader every datamodule trains with."""
-    return ResumableLoader(data, batch_size=batch_size, sampler=EpochSeededSampler(len(data), seed), **kwargs)
+    """The shuffled, resumable loader every datamodule trains with; inside a DDP fit it
+    holds this rank's share of each global batch (trainer=ddp turns Lightning's own
+    distributed sampler off)."""
+    sampler = EpochSeededSampler(len(data), seed)
+    rank, world = rank_and_world()
+    if world > 1:
+        sampler.shard(rank, world, batch_size)
+    return ResumableLoader(data, batch_size=batch_size, sampler=sampler, **kwargs)
 
 
 def split_indices(n: int, fractions: Sequence[float], seed: int) -> dict[str, torch.Tensor]:

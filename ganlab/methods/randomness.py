@@ -1,6 +1,7 @@
 """Training noise as a pure function of (seed, epoch, batch): a run resumed from a
-checkpoint draws exactly the z and y' an uninterrupted run would have drawn; and the
-global RNGs kept across a block that reseeds them."""
+checkpoint draws exactly the z and y' an uninterrupted run would have drawn, and under
+DDP each process takes its rank's slice of the global batch's noise; and the global RNGs
+kept across a block that reseeds them."""
 
 from __future__ import annotations
 
@@ -11,18 +12,35 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from ganlab.distributed import rank_and_world
+
 
 def step_generator(seed: int, epoch: int, batch_idx: int, salt: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(((seed * 1_000_003 + epoch) * 1_000_003 + batch_idx) * 31 + salt)
 
 
-def randn(shape, g: torch.Generator, device) -> torch.Tensor:
+def _local(draw, shape, g: torch.Generator, batch_dim: int) -> torch.Tensor:
+    """Draw for the global batch (every process draws the same), keep this rank's slice: N
+    processes see the noise one process with the N-times larger batch would see."""
+    rank, world = rank_and_world()
+    if world == 1:
+        return draw(tuple(shape), generator=g)
+    full = list(shape)
+    full[batch_dim] *= world
+    return draw(tuple(full), generator=g).narrow(batch_dim, rank * shape[batch_dim], shape[batch_dim])
+
+
+def randn(shape, g: torch.Generator, device, batch_dim: int = 0) -> torch.Tensor:
     # Drawn on the CPU so results do not depend on the accelerator's RNG.
-    return torch.randn(shape, generator=g).to(device)
+    return _local(torch.randn, shape, g, batch_dim).to(device)
 
 
-def randint(high: int, n: int, g: torch.Generator, device) -> torch.Tensor:
-    return torch.randint(high, (n,), generator=g).to(device)
+def rand(shape, g: torch.Generator, device, batch_dim: int = 0) -> torch.Tensor:
+    return _local(torch.rand, shape, g, batch_dim).to(device)
+
+
+def randint(high: int, n: int, g: torch.Generator, device, low: int = 0) -> torch.Tensor:
+    return _local(lambda size, generator: torch.randint(low, high, size, generator=generator), (n,), g, 0).to(device)
 
 
 @contextmanager

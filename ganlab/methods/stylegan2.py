@@ -15,7 +15,8 @@ import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 
-from ganlab.methods.randomness import randn, step_generator
+from ganlab.distributed import global_mean, rank_and_world
+from ganlab.methods.randomness import rand, randint, randn, step_generator
 from ganlab.nets.mode import evaluating
 from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
 
@@ -51,7 +52,7 @@ class StyleGAN2(pl.LightningModule):
         self.register_buffer("mean_path_length", torch.zeros(()))
         self.register_buffer("batches_seen", torch.zeros((), dtype=torch.long))
         self.register_buffer("images_seen", torch.zeros((), dtype=torch.long))
-        self.register_load_state_dict_post_hook(lambda module, _keys: module._share_latent_avg())
+        self.register_load_state_dict_post_hook(_share_latent_avg_after_load)  # a function: DDP spawn pickles it
 
     # ------------------------------------------------------------------ setup
     def on_fit_start(self) -> None:
@@ -73,9 +74,9 @@ class StyleGAN2(pl.LightningModule):
 
     def _latents(self, n: int, rng: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """(W+ [n, n_latent, D] with per-sample style mixing, the unmixed W [n, D])."""
-        z = randn((2, n, self.g.style_dim), rng, self.device)
-        cut = torch.randint(1, self.g.n_latent, (n,), generator=rng)
-        mixed = torch.rand(n, generator=rng) < self.mixing_prob
+        z = randn((2, n, self.g.style_dim), rng, self.device, batch_dim=1)
+        cut = randint(self.g.n_latent, n, rng, "cpu", low=1)
+        mixed = rand((n,), rng, "cpu") < self.mixing_prob
         if not mixed.any():
             w = self.g.style(z[0])
             return w.unsqueeze(1).expand(-1, self.g.n_latent, -1), w
@@ -142,7 +143,7 @@ class StyleGAN2(pl.LightningModule):
         probe = randn(fake.shape, rng, self.device) / math.sqrt(fake.shape[2] * fake.shape[3])
         (grad,) = torch.autograd.grad((fake * probe).sum(), wplus, create_graph=True)
         lengths = grad.pow(2).sum(2).mean(1).sqrt()
-        target = self.mean_path_length.lerp(lengths.mean().detach(), self.pl_decay)
+        target = self.mean_path_length.lerp(global_mean(lengths.mean().detach()), self.pl_decay)
         penalty = (lengths - target).pow(2).mean()
         self._step(opt_g, self.pl_weight * self.pl_interval * penalty + 0 * fake[0, 0, 0, 0])
         self.mean_path_length.copy_(target)
@@ -151,7 +152,8 @@ class StyleGAN2(pl.LightningModule):
     @torch.no_grad()
     def _track(self, w: torch.Tensor, n: int) -> None:
         """EMA generator (half-life in thousands of images, optionally ramped up with the
-        images seen) and the running mean of W."""
+        images seen) and the running mean of W, both over the global batch under DDP."""
+        n = n * rank_and_world()[1]
         self.images_seen += n
         half_life = self.ema_half_life_kimg * 1000
         if self.ema_rampup is not None:
@@ -161,7 +163,7 @@ class StyleGAN2(pl.LightningModule):
         torch._foreach_lerp_(ema, live, 1 - decay)
         for b_ema, b in zip(self.g_ema.buffers(), self.g.buffers()):
             b_ema.copy_(b)
-        mean = w.mean(0)
+        mean = global_mean(w.mean(0))
         self.latent_avg.copy_(mean if int(self.batches_seen) == 0 else mean.lerp(self.latent_avg, self.w_avg_beta))
         self.batches_seen += 1
         self._share_latent_avg()
@@ -216,3 +218,7 @@ def _lazy_regularisation(optimizer: torch.optim.Optimizer, interval: int | None)
         if "betas" in group:
             group["betas"] = tuple(b**c for b in group["betas"])
     return optimizer
+
+
+def _share_latent_avg_after_load(module: StyleGAN2, _keys) -> None:
+    module._share_latent_avg()
