@@ -18,6 +18,7 @@ from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
 from ganlab.config.preflight import check_choices, check_labels, check_trainers, check_writable, remove_stale_tmp
 from ganlab.config.validate import ConfigError, validate
+from ganlab.loggers import wandb_results
 from ganlab.stages import build_stage, checkpoint_stage, depends_on, run_stages, trainer_config
 
 log = logging.getLogger("ganlab")
@@ -123,6 +124,7 @@ def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:
         logger.log_metrics(metrics, step=0)
         for path in grids:
             send_grid([logger], f"eval/{path.stem}", read_image(str(path)).float() / 255, path, step=0)
+        wandb_results.log_results([logger], cfg, metrics)
         logger.save()
 
 

@@ -19,6 +19,7 @@ from ganlab.callbacks.factory import build_callbacks, build_loggers
 from ganlab.callbacks.stage_tag import StageTag
 from ganlab.checkpoints import check_resumable, read_tag
 from ganlab.config.validate import ConfigError
+from ganlab.loggers import wandb_results
 from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import targets
 
@@ -146,6 +147,8 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
                 module_files.load_state(module, payload["state_dict"], cached)
                 stage_metrics = payload["metrics"]
                 log.info("stage %s: finished earlier, loaded from %s", name, cached)
+                cfg.stage.name = name
+                wandb_results.log_cached_stage(build_loggers(cfg), cfg, name, stage_metrics)
             else:
                 log.info("stage %s: training", name)
                 tag = StageTag(name, keys[name], OmegaConf.to_yaml(OmegaConf.create(keyed)))

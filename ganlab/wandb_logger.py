@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pytorch_lightning.loggers import WandbLogger
 
+from ganlab.loggers.wandb_naming import run_group, run_name, run_tags
+
 log = logging.getLogger("ganlab")
 
 
@@ -45,8 +47,27 @@ def choose_mode(requested: str | None = None) -> tuple[str, str]:
     return "online", "credentials found and server reachable"
 
 
-def wandb_logger(save_dir: str, project: str = "ganlab", name: str | None = None, group: str | None = None,
+class StageWandbLogger(WandbLogger):
+    """Lightning's W&B logger with each key under its stage once: `cgan/train/loss_g`,
+    `eval/edits` (a key that already starts with the stage is kept as it is)."""
+
+    def __init__(self, *args, stage: str = "", **kwargs):
+        super().__init__(*args, prefix="", **kwargs)
+        self._stage = stage
+
+    def log_metrics(self, metrics, step=None) -> None:
+        super().log_metrics({stage_key(self._stage, k): v for k, v in metrics.items()}, step)
+
+
+def stage_key(stage: str, key: str) -> str:
+    return key if not stage or key == stage or key.startswith(f"{stage}/") else f"{stage}/{key}"
+
+
+def wandb_logger(save_dir: str, project: str = "ganlab", recipe: str | None = None, stages: list[str] | None = None,
+                 seed: int | None = None, name: str | None = None, group: str | None = None,
                  tags: list[str] | None = None, prefix: str | None = None, mode: str | None = None) -> WandbLogger:
+    """name / group / tags left null come from the recipe, the command line and the sweep
+    (ganlab.loggers.wandb_naming)."""
     mode, reason = choose_mode(mode)
     Path(save_dir).mkdir(parents=True, exist_ok=True)
     if mode != "online":
@@ -54,9 +75,11 @@ def wandb_logger(save_dir: str, project: str = "ganlab", name: str | None = None
                     mode, reason, save_dir)
     os.environ["WANDB_MODE"] = mode  # wandb.init reads it; also stops later re-checks
     os.environ.setdefault("WANDB_SILENT", "true")
-    return WandbLogger(project=project, name=name, group=group, tags=tags, save_dir=save_dir,
-                       prefix=prefix or "", offline=mode == "offline", mode=mode, log_model=False,
-                       id=run_id(save_dir), resume="allow")
+    recipe = recipe or project
+    return StageWandbLogger(project=project, name=name or run_name(recipe), group=group or run_group(recipe),
+                            tags=tags or run_tags(recipe, list(stages or []), seed), save_dir=save_dir,
+                            stage=prefix or "", offline=mode == "offline", mode=mode, log_model=False,
+                            id=run_id(save_dir), resume="allow")
 
 
 def run_id(save_dir: str) -> str:

@@ -36,6 +36,7 @@ from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, rate_at_uniform_levels, uniform_levels
 from ganlab.methods.scgan_report import plot_bias, plot_edits, plot_positions
+from ganlab.metrics.curve_files import write_curves_csv
 from ganlab.metrics.precision_recall import precision_recall
 from ganlab.metrics.tables import write_records
 from ganlab.nets.mode import evaluating
@@ -161,6 +162,11 @@ class SCGANEvaluation:
                          "scgan_uniform": float(on_scgan[col]), "ratio": ratio})
             metrics.update({f"test/freq_base_{a}": float(on_base[col]), f"test/freq_scgan_{a}": float(on_scgan[col]),
                             f"test/freq_data_uniform_levels_{a}": data_uniform, f"test/bias_ratio_{a}": ratio})
+        # The sweeps' objective (hparams_search=scgan_optuna): how far uniform modes land from what
+        # they give if the fine-tuned G follows the data at every level (0 = the data's own rates).
+        # Finite where bias ratios are not (a base G that never shows an attribute).
+        metrics["test/uniform_level_gap"] = sum(abs(r["scgan_uniform"] - r["data_uniform_levels"])
+                                                for r in rows) / len(rows)
         write_records(rows, out_dir, "generative_bias",
                       f"Attribute frequency (classifier verdicts) in {n} samples of the base generator and of the "
                       "fine-tuned SCGAN generator with every mode drawn uniformly over its range; data = training "
@@ -230,6 +236,7 @@ class SCGANEvaluation:
                       "unedited source; kept: share of the other attributes unchanged; fid: edited vs real images "
                       "with the attribute.")
         plot_edits(rows, gan.attributes, out_dir / "editing.png")
+        write_curves_csv(out_dir, "edit_strength", "position", rows, panel="attribute", series="method")
         checks = self._checks(rows + matched, gan.attributes)
         write_records(checks, out_dir, "tails_check",
                       f"Matched success: InterFaceGAN's strongest edit with success >= {self.success_target} "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ganlab.data.base import SPLITS
 from ganlab.editing.correlation import label_correlation
+from ganlab.metrics.curve_files import write_curves_csv
 
 METRICS = (("target_change", "Target change rate (image classifier)"),
            ("preservation", "Attribute preservation rate"),
@@ -119,6 +120,9 @@ def write_curves(results: dict, labels: dict[str, str], out_dir: Path) -> None:
         fig.tight_layout()
         fig.savefig(out_dir / f"{metric_key(task)}.png", dpi=110)
         plt.close(fig)
+        points = [{"task": task, "editor": labels[key], "alpha": alpha, **point}
+                  for key, entry in per_editor.items() for alpha, point in zip(entry["alphas"], entry["points"])]
+        write_curves_csv(out_dir.parent, metric_key(task), "alpha", points, panel="task", series="editor")
 
 
 def write_data_reports(datamodule, scores: dict[str, float], out_dir: Path) -> None:
