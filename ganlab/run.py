@@ -111,13 +111,13 @@ def _evaluate(cfg: DictConfig, datamodule, modules: dict) -> dict[str, float]:
     if not cfg.method.get("evaluate"):
         return {}
     evaluate = instantiate(cfg.method.evaluate)
-    metrics = evaluate(stages=modules, datamodule=datamodule, out_dir=Path(cfg.paths.output_dir))
-    _report(cfg, metrics)
-    return metrics
+    return evaluate(stages=modules, datamodule=datamodule, out_dir=Path(cfg.paths.output_dir))
 
 
 def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:
     """Send the evaluation's metrics and grids to the loggers (as a stage named eval)."""
+    if not cfg.method.get("evaluate"):
+        return
     cfg.stage.name = "eval"
     grids = sorted((Path(cfg.paths.output_dir) / "samples" / "eval").glob("*.png"))
     for logger in build_loggers(cfg):
@@ -134,8 +134,10 @@ def train(cfg: DictConfig) -> dict[str, float]:
     with preemption.watching():
         modules, _, metrics = run_stages(cfg, datamodule)
         preemption.stop_if_received("eval")
-    metrics.update(_evaluate(cfg, datamodule, modules))
+    evaluated = _evaluate(cfg, datamodule, modules)
+    metrics.update(evaluated)
     write_outputs(cfg, metrics)
+    _report(cfg, evaluated)  # after metrics.json, which the W&B artifact holds
     return metrics
 
 
@@ -163,6 +165,7 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     module_files.load_state(modules[stage], state, cfg.ckpt_path)
     metrics = _evaluate(cfg, datamodule, modules)
     write_outputs(cfg, metrics)
+    _report(cfg, metrics)
     return metrics
 
 

@@ -49,7 +49,7 @@ def test_wandb_run_holds_config_names_tables_images_and_artifact(tmp_path):
         images = {k.rsplit("/", 1)[0] for k in logged if k.endswith("/_type") and "images" in logged[k]}
         assert {"eval/edits", "eval/reconstructions"} <= images, sorted(images)
         (artifact,) = [r.artifact for r in kinds["artifact"] if r.artifact.type == "results"]
-        assert "eval_metrics.json" in {m.path for m in artifact.manifest.contents}
+        assert "metrics.json" in {m.path for m in artifact.manifest.contents}
 
     trained = history(wandb_run(first))
     assert any(k.startswith("cgan/train/") for k in trained) and any(k.startswith("encoders/") for k in trained), \

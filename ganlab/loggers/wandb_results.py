@@ -5,7 +5,6 @@ the evaluation's metrics with the tables as an artifact."""
 from __future__ import annotations
 
 import csv
-import json
 import re
 from pathlib import Path
 
@@ -106,9 +105,8 @@ def line_plots(run_dir: Path) -> dict:
 
 def log_results(loggers: list, cfg: DictConfig, metrics: dict[str, float], step: int = 0) -> None:
     """Send what an evaluation wrote into the run folder to every W&B logger (keys under
-    `eval/`, as the logger's stage is eval). The artifact's eval_metrics.json holds the
-    evaluation's metrics: the run's metrics.json, written after the evaluation, adds the
-    stages' training metrics, which the run's history has."""
+    `eval/`, as the logger's stage is eval); the artifact holds the run's metrics.json (its
+    stages' and its evaluation's metrics) and its result tables."""
     import wandb
 
     run_dir = Path(cfg.paths.output_dir)
@@ -128,8 +126,6 @@ def log_results(loggers: list, cfg: DictConfig, metrics: dict[str, float], step:
                              images=[str(path)], step=step)
         artifact = wandb.Artifact(f"results-{logger.experiment.id}", type="results",
                                   description=f"{cfg.experiment_name}: the evaluation's metrics and result tables")
-        with artifact.new_file("eval_metrics.json") as f:
-            json.dump(metrics, f, indent=2, sort_keys=True)
-        for path in [*result_files(run_dir, "*.csv"), *result_files(run_dir, "*.md")]:
+        for path in [run_dir / "metrics.json", *result_files(run_dir, "*.csv"), *result_files(run_dir, "*.md")]:
             artifact.add_file(str(path), name=str(path.relative_to(run_dir)))
         logger.experiment.log_artifact(artifact)
