@@ -21,7 +21,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.domains import DomainDataModule
 from ganlab.data.resize import resize
 from ganlab.methods.inversion_editing import EditScores
@@ -31,6 +30,7 @@ from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid, save_grid
 
 log = logging.getLogger("ganlab")
 
@@ -109,7 +109,8 @@ class InversionEvaluation:
             metrics["test/speedup_vs_optimization"] = (metrics["test/images_per_s_src"] /
                                                        metrics["test/images_per_s_src_optimization"])
         metrics.update(edits.summary(clean, self._fid))
-        self._save_grids(batches[0], grids, edits, Path(out_dir) / "samples" / "eval")
+        degradation = type(datamodule.degradation).__name__
+        self._save_grids(batches[0], grids, edits, degradation, Path(out_dir) / "samples" / "eval")
         write_tables(metrics, self.method_name, list(rows), list(self.columns), out_dir)
         return metrics
 
@@ -145,12 +146,20 @@ class InversionEvaluation:
         scores["images_per_s"] = seen / sum(seconds)
         return scores, images[: self.grid_images]
 
-    def _save_grids(self, batch, grids: dict, edits, folder: Path) -> None:
+    def _save_grids(self, batch, grids: dict, edits, degradation: str, folder: Path) -> None:
         n = min(self.grid_images, len(batch.source))
+        method = self.method_name
         columns = [batch.source[:n], batch.target[:n], grids[("", "src")][:n], grids[("", "trg")][:n]]
+        names = ["HQ input (src)", "LQ input (trg)", f"{method} of HQ", f"{method} of LQ"]
         if ("optimization", "trg") in grids and len(grids[("optimization", "trg")]) >= n:
             columns.append(grids[("optimization", "trg")][:n])
-        save_grid(torch.stack(columns, 1).flatten(0, 1), len(columns), folder / "inversion.png")
+            names.append("optimization of LQ")
+        save_grid(Grid(torch.stack(columns, 1).flatten(0, 1), len(columns), names), folder / "inversion.png",
+                  f"Inversion of test images: each column's method applied to the clean (HQ) or degraded (LQ, "
+                  f"{degradation}) input; scores in tables.md")
         edited = edits.grid_images(n)
         rows = torch.stack([batch.source[:n], batch.target[:n], grids[("", "trg")][:n], *edited], 1)
-        save_grid(rows.flatten(0, 1), rows.shape[1], folder / "edits.png")
+        names = ["HQ input", "LQ input", f"{method} of LQ", *(f"{editor}: {a} +{self.edit_strength:g}"
+                                                             for editor in edits.directions for a in self.columns)]
+        save_grid(Grid(rows.flatten(0, 1), rows.shape[1], names), folder / "edits.png",
+                  f"Edits after inverting the degraded (LQ) input with {method}: one column per editor and attribute")
