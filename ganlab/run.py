@@ -11,12 +11,14 @@ import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
-from torchvision.io import read_image
+from torchvision.io import ImageReadMode, read_image
 
 from ganlab import module_files
 from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
 from ganlab.config.validate import ConfigError, validate
+from ganlab.reports.plots import stage_monitors, write_plots
+from ganlab.reports.run_page import plots, write_run_report
 from ganlab.stages import build_stage, checkpoint_stage, depends_on, run_stages, trainer_config
 
 log = logging.getLogger("ganlab")
@@ -108,13 +110,16 @@ def _evaluate(cfg: DictConfig, datamodule, modules: dict) -> dict[str, float]:
 
 
 def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:
-    """Send the evaluation's metrics and grids to the loggers (as a stage named eval)."""
+    """Draw the plots; send the evaluation's metrics, grids and plots to the loggers (as a stage named eval)."""
     cfg.stage.name = "eval"
-    grids = sorted((Path(cfg.paths.output_dir) / "samples" / "eval").glob("*.png"))
+    out = Path(cfg.paths.output_dir)
+    write_plots(out, stage_monitors(cfg), metrics)
+    images = {f"eval/{p.stem}": p for p in sorted((out / "samples" / "eval").glob("*.png"))}
+    images.update({f"plots/{p.relative_to(out).with_suffix('')}": p for p in plots(out)})
     for logger in build_loggers(cfg):
         logger.log_metrics(metrics, step=0)
-        for path in grids:
-            send_grid([logger], f"eval/{path.stem}", read_image(str(path)).float() / 255, path, step=0)
+        for key, path in images.items():
+            send_grid([logger], key, read_image(str(path), ImageReadMode.RGB).float() / 255, path, step=0)
         logger.save()
 
 
@@ -124,6 +129,7 @@ def train(cfg: DictConfig) -> dict[str, float]:
     modules, _, metrics = run_stages(cfg, datamodule)
     metrics.update(_evaluate(cfg, datamodule, modules))
     write_outputs(cfg, metrics)
+    write_run_report(cfg.paths.output_dir, stage_monitors(cfg))
     return metrics
 
 
@@ -151,6 +157,7 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     modules[stage].load_state_dict(state)
     metrics = _evaluate(cfg, datamodule, modules)
     write_outputs(cfg, metrics)
+    write_run_report(cfg.paths.output_dir, stage_monitors(cfg))
     return metrics
 
 

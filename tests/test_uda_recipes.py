@@ -14,6 +14,7 @@ from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.run import train
 
 from .data_files import write_image_folder
+from .report_checks import check_run_report
 
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
 
@@ -32,6 +33,7 @@ def check_run(cfg, metrics):
     for key in ("test/psnr_src", "test/psnr_trg", "test/fid_trg", "test/images_per_s_trg", "test/edit_fid",
                 "test/psnr_trg_optimization", "test/speedup_vs_optimization"):
         assert key in metrics and metrics[key] == metrics[key], key
+    check_run_report(run_dir)
 
 
 @pytest.mark.parametrize("experiment", SUPERVISED)

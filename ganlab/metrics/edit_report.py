@@ -117,7 +117,9 @@ def write_curves(results: dict, labels: dict[str, str], out_dir: Path) -> None:
         axes[0][0].legend(fontsize=8)
         fig.suptitle(task)
         fig.tight_layout()
-        fig.savefig(out_dir / f"{metric_key(task)}.png", dpi=110)
+        against = "target change rate" if x_metric == "target_change" else "alpha"
+        caption = f"Edit {task}: {' and '.join(panels)} against {against}, one line per editor, one point per alpha"
+        fig.savefig(out_dir / f"{metric_key(task)}.png", dpi=110, metadata={"Title": caption})
         plt.close(fig)
 
 
