@@ -75,3 +75,17 @@ def icgan_multirun(tmp_path_factory) -> Multirun:
                             timeout=600)
     assert failed.returncode != 0, failed.stdout[-3000:]
     return Multirun(sweeps[0], done.stdout, env, logs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _reports_in_browser(tmp_path_factory):
+    """The run reports the tests checked (report_checks.TO_RENDER), opened in headless Chromium
+    together once the session's tests are done (one browser start for all of them)."""
+    from .browser import chromium_or_none, probe_pages
+    from .report_checks import TO_RENDER, rendering_problems
+
+    yield
+    if TO_RENDER and chromium_or_none() is not None:
+        seen = probe_pages(list(TO_RENDER), tmp_path_factory.mktemp("chromium") / "profile")
+        problems = rendering_problems(seen)
+        assert not problems, "reports that do not render in Chromium:\n" + "\n".join(problems)

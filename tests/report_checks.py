@@ -1,5 +1,7 @@
 """What every recipe's run folder must hold for a reader: each PNG says what it shows (grids
-their title and labels, plots a caption) and report.html carries each of them."""
+their title and labels, plots a caption) and report.html carries each of them. The reports
+checked are also opened in headless Chromium, all in one browser start at the end of the
+test session (conftest's _reports_in_browser): each must show every image and table."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from ganlab.reports.html import image_caption
 from ganlab.reports.run_page import grids, plots
 
 LOGGER_FOLDERS = {"wandb", "tensorboard"}
+TO_RENDER: dict[Path, int] = {}  # report.html -> how many images it embeds
 
 
 def check_run_report(run_dir: Path) -> None:
@@ -32,3 +35,18 @@ def check_run_report(run_dir: Path) -> None:
     for path in shown:  # every caption is on the page
         assert html.escape(image_caption(path) or "") in page, path
     assert "<h2>Headline metrics</h2>" in page and "<h2>Command</h2>" in page
+    TO_RENDER[run_dir / "report.html"] = len(embedded)
+
+
+def rendering_problems(seen: dict[Path, dict]) -> list[str]:
+    """What the browser probe found wrong with each page: failed loads, images that did not
+    decode, images missing, empty tables."""
+    problems = []
+    for page, expected in TO_RENDER.items():
+        shown = seen[page]
+        sizes = shown["images"]
+        if shown["failed"] or len(sizes) != expected or not all(w > 0 and h > 0 for w, h in sizes) or not all(
+                shown["tables"]):
+            problems.append(f"{page}: failed loads {shown['failed']}, image sizes {sizes} (expected {expected} "
+                            f"images), table rows {shown['tables']}")
+    return problems

@@ -98,6 +98,18 @@ def test_sweep_report_in_a_browser(icgan_multirun, tmp_path, capsys):
     _not_blank(screenshot(folder / "report.html", tmp_path / "sweep.png", tmp_path / "profile"))
 
 
+def test_the_browser_probe_sees_missing_images(icgan_multirun, tmp_path):
+    """The sweep report links its runs' grids: moved away from them, every image is missing."""
+    from scripts import collect
+
+    collect.main([str(icgan_multirun.folder)])
+    moved = tmp_path / "elsewhere" / "report.html"
+    moved.parent.mkdir()
+    moved.write_text((icgan_multirun.folder / "report.html").read_text())
+    seen = probe(moved, tmp_path / "profile")
+    assert len(seen["failed"]) == 6 and all(w == 0 for w, _ in seen["images"]), seen
+
+
 def _not_blank(png: Path) -> None:
     pixels = np.asarray(Image.open(png).convert("L"))
     assert pixels.std() > 10 and len(np.unique(pixels)) > 20, png
