@@ -27,13 +27,13 @@ def shared_cache(tmp_path_factory):
 def check_run(cfg, metrics):
     run_dir = Path(cfg.paths.output_dir)
     assert json.loads((run_dir / "metrics.json").read_text()) == pytest.approx(metrics)
+    check_run_report(run_dir)
     for name in ("tables.md", "table_inversion.csv", "table_editing.csv", "samples/eval/inversion.png",
                  "samples/eval/edits.png"):
         assert (run_dir / name).is_file(), name
     for key in ("test/psnr_src", "test/psnr_trg", "test/fid_trg", "test/images_per_s_trg", "test/edit_fid",
                 "test/psnr_trg_optimization", "test/speedup_vs_optimization"):
         assert key in metrics and metrics[key] == metrics[key], key
-    check_run_report(run_dir)
 
 
 @pytest.mark.parametrize("experiment", SUPERVISED)

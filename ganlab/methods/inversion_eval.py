@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.domains import DomainDataModule
 from ganlab.data.resize import resize
 from ganlab.methods.inversion_editing import EditScores
@@ -30,7 +31,7 @@ from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
 from ganlab.nets.mode import evaluating
-from ganlab.reports.grid import Grid, save_grid
+from ganlab.reports.grid import Grid
 
 log = logging.getLogger("ganlab")
 
@@ -75,6 +76,7 @@ class InversionEvaluation:
     def __call__(self, stages: dict, datamodule: DomainDataModule, out_dir: Path) -> dict[str, float]:
         if not isinstance(datamodule, DomainDataModule):
             raise TypeError("the inversion evaluation needs paired (HQ, LQ) test data: set domains=hq_lq")
+        self.degradation = type(datamodule.degradation).__name__  # named in the grid's title
         module = stages[self.stage]
         device, generator = module.device, module.generator
         for net in (self.classifier, self.identity, self.perceptual):
@@ -109,8 +111,7 @@ class InversionEvaluation:
             metrics["test/speedup_vs_optimization"] = (metrics["test/images_per_s_src"] /
                                                        metrics["test/images_per_s_src_optimization"])
         metrics.update(edits.summary(clean, self._fid))
-        degradation = type(datamodule.degradation).__name__
-        self._save_grids(batches[0], grids, edits, degradation, Path(out_dir) / "samples" / "eval")
+        self._save_grids(batches[0], grids, edits, Path(out_dir) / "samples" / "eval")
         write_tables(metrics, self.method_name, list(rows), list(self.columns), out_dir)
         return metrics
 
@@ -146,7 +147,7 @@ class InversionEvaluation:
         scores["images_per_s"] = seen / sum(seconds)
         return scores, images[: self.grid_images]
 
-    def _save_grids(self, batch, grids: dict, edits, degradation: str, folder: Path) -> None:
+    def _save_grids(self, batch, grids: dict, edits, folder: Path) -> None:
         n = min(self.grid_images, len(batch.source))
         method = self.method_name
         columns = [batch.source[:n], batch.target[:n], grids[("", "src")][:n], grids[("", "trg")][:n]]
@@ -156,7 +157,7 @@ class InversionEvaluation:
             names.append("optimization of LQ")
         save_grid(Grid(torch.stack(columns, 1).flatten(0, 1), len(columns), names), folder / "inversion.png",
                   f"Inversion of test images: each column's method applied to the clean (HQ) or degraded (LQ, "
-                  f"{degradation}) input; scores in tables.md")
+                  f"{self.degradation}) input; scores in tables.md")
         edited = edits.grid_images(n)
         rows = torch.stack([batch.source[:n], batch.target[:n], grids[("", "trg")][:n], *edited], 1)
         names = ["HQ input", "LQ input", f"{method} of LQ", *(f"{editor}: {a} +{self.edit_strength:g}"
