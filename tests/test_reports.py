@@ -64,6 +64,9 @@ def test_run_folder_report(icgan_multirun):
     run, stdout = icgan_multirun.folder / "0", icgan_multirun.stdout
     check_run_report(run)
     assert f"report: {(run / 'report.html').resolve()}" in stdout
+    page = (run / "report.html").read_text()
+    assert "Stages cgan → encoders; data DigitsDataModule (32 px)" in page
+    assert html.escape("python train.py +experiment=icgan debug=fdr seed=1") in page
     timings = {r["what"]: r["seconds"] for r in stage_timings(run)}
     assert {"stage cgan", "stage encoders", "evaluation", "whole run"} <= set(timings)
     assert all(s is not None and s >= 0 for s in timings.values()), timings

@@ -83,34 +83,53 @@ def write_run_report(run_dir: str | Path, monitors: dict[str, str | None] | None
     if monitors is not None and not (run_dir / PLOTS).is_dir():
         write_plots(run_dir, monitors, metrics or {})
     name = config.get("experiment_name") or run_dir.name
-    body = [f"<p>Run folder <code>{esc(run_dir)}</code></p>",
-            "<h2>Command</h2>", f"<pre>{esc(command(run_dir, config))}</pre>",
-            "<h2>Headline metrics</h2>"]
+    sections = [("Command", f"<pre>{esc(command(run_dir, config))}</pre>")]
     if metrics is None:
-        body.append("<p class='bad'>No metrics.json: the run did not finish.</p>")
+        sections.append(("Headline metrics", "<p class='bad'>No metrics.json: the run did not finish.</p>"))
     else:
         shown = headline(metrics)
-        body.append(table(["metric", "value"], [[k, metrics[k]] for k in shown]))
-        rest = sorted(set(metrics) - set(shown))
-        if rest:
-            body.append(f"<details><summary>all {len(metrics)} metrics</summary>"
-                        f"{table(['metric', 'value'], [[k, metrics[k]] for k in sorted(metrics)])}</details>")
+        every = table(["metric", "value"], [[k, metrics[k]] for k in sorted(metrics)])
+        sections.append(("Headline metrics", table(["metric", "value"], [[k, metrics[k]] for k in shown])
+                         + f"<details><summary>all {len(metrics)} metrics</summary>{every}</details>"))
     parts = tables(run_dir)
     if parts:
-        body += ["<h2>Tables</h2>", *parts]
+        sections.append(("Tables", "\n".join(parts)))
     for title, paths in (("Grids", grids(run_dir)), ("Plots", plots(run_dir))):
         if paths:
-            body.append(f"<h2>{title}</h2>")
-            body += [figure(p, image_caption(p) or str(p.relative_to(run_dir))) for p in paths]
+            sections.append((title, "\n".join(figure(p, image_caption(p) or str(p.relative_to(run_dir)))
+                                               for p in paths)))
     timings = stage_timings(run_dir)
     if timings:
-        body += ["<h2>Time per stage</h2>",
-                 table(["what", "seconds", "how"], [[r["what"], "?" if r["seconds"] is None else
-                                                     round(r["seconds"], 1), r["how"]] for r in timings])]
+        sections.append(("Time per stage", table(["what", "seconds", "how"], [
+            [r["what"], "?" if r["seconds"] is None else round(r["seconds"], 1), r["how"]] for r in timings])))
     config_file = run_dir / "config.yaml"
     if config_file.is_file():
-        body += ["<h2>Config</h2>", f"<details><summary>config.yaml (resolved)</summary>"
-                 f"<pre>{esc(config_file.read_text())}</pre></details>"]
+        sections.append(("Config", f"<details><summary>config.yaml (resolved)</summary>"
+                                   f"<pre>{esc(config_file.read_text())}</pre></details>"))
+    body = [f"<p>{esc(recipe(config))}<br>Run folder <code>{esc(run_dir)}</code></p>",
+            "<p>" + " · ".join(f"<a href='#{_anchor(t)}'>{esc(t)}</a>" for t, _ in sections) + "</p>"]
+    body += [f"<h2 id='{_anchor(t)}'>{esc(t)}</h2>\n{content}" for t, content in sections]
     out = run_dir / REPORT
     out.write_text(page(f"{name}: run report", body))
     return out
+
+
+def recipe(config: dict) -> str:
+    """One line: the recipe's stages, its data and (for two-domain recipes) the degradation."""
+    stages = list((config.get("method") or {}).get("stages") or {})
+    data = (config.get("data") or {}).get("_target_", "?").rsplit(".", 1)[-1]
+    info = config.get("data_info") or {}
+    line = f"Stages {' → '.join(stages) or '(none)'}; data {data}"
+    if "image_size" in info:
+        line += f" ({info['image_size']} px)"
+    if config.get("domains"):
+        degradation = (config.get("domains") or {}).get("degradation") or {}
+        parts = [c["_target_"].rsplit(".", 1)[-1] for c in (degradation.get("choices") or {}).values()
+                 if isinstance(c, dict) and "_target_" in c]
+        kind = degradation.get("_target_", "?").rsplit(".", 1)[-1]
+        line += f"; clean source domain, target degraded by {kind}" + (f" ({', '.join(parts)})" if parts else "")
+    return line
+
+
+def _anchor(title: str) -> str:
+    return title.lower().replace(" ", "-")
