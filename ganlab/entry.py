@@ -60,4 +60,5 @@ def run_task(task: str, cfg: DictConfig) -> float | None:
     print(f"\nrun folder: {cfg.paths.output_dir}  (metrics.json, checkpoints/, samples/)")
     print_metrics(metrics)
     print_tables(Path(cfg.paths.output_dir))
+    print(f"\nreport: {Path(cfg.paths.output_dir).resolve() / 'report.html'}")
     return run.sweep_value(cfg, metrics)

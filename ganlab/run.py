@@ -11,7 +11,7 @@ import pytorch_lightning as pl
 import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
-from torchvision.io import read_image
+from torchvision.io import ImageReadMode, read_image
 
 from ganlab import module_files, preemption
 from ganlab.callbacks.factory import build_loggers
@@ -19,6 +19,8 @@ from ganlab.callbacks.sample_grid import send_grid
 from ganlab.config.preflight import check_choices, check_labels, check_trainers, check_writable, remove_stale_tmp
 from ganlab.config.validate import ConfigError, validate
 from ganlab.loggers import wandb_results
+from ganlab.reports.plots import stage_monitors, write_plots
+from ganlab.reports.run_page import plots, write_run_report
 from ganlab.stages import build_stage, checkpoint_stage, depends_on, run_stages, trainer_config
 
 log = logging.getLogger("ganlab")
@@ -115,15 +117,17 @@ def _evaluate(cfg: DictConfig, datamodule, modules: dict) -> dict[str, float]:
 
 
 def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:
-    """Send the evaluation's metrics and grids to the loggers (as a stage named eval)."""
-    if not cfg.method.get("evaluate"):
-        return
+    """Draw the plots; send the evaluation's metrics, grids, plots and result tables to the
+    loggers (as a stage named eval)."""
     cfg.stage.name = "eval"
-    grids = sorted((Path(cfg.paths.output_dir) / "samples" / "eval").glob("*.png"))
+    out = Path(cfg.paths.output_dir)
+    write_plots(out, stage_monitors(cfg), metrics)
+    images = {f"eval/{p.stem}": p for p in sorted((out / "samples" / "eval").glob("*.png"))}
+    images.update({f"plots/{p.relative_to(out).with_suffix('')}": p for p in plots(out)})
     for logger in build_loggers(cfg):
         logger.log_metrics(metrics, step=0)
-        for path in grids:
-            send_grid([logger], f"eval/{path.stem}", read_image(str(path)).float() / 255, path, step=0)
+        for key, path in images.items():
+            send_grid([logger], key, read_image(str(path), ImageReadMode.RGB).float() / 255, path, step=0)
         wandb_results.log_results([logger], cfg, metrics)
         logger.save()
 
@@ -136,9 +140,16 @@ def train(cfg: DictConfig) -> dict[str, float]:
         preemption.stop_if_received("eval")
     evaluated = _evaluate(cfg, datamodule, modules)
     metrics.update(evaluated)
-    write_outputs(cfg, metrics)
-    _report(cfg, evaluated)  # after metrics.json, which the W&B artifact holds
+    _publish(cfg, metrics, evaluated)
     return metrics
+
+
+def _publish(cfg: DictConfig, metrics: dict[str, float], evaluated: dict[str, float]) -> None:
+    """metrics.json and config.yaml, then the loggers (the W&B artifact holds metrics.json),
+    then report.html (it shows the plots _report draws)."""
+    write_outputs(cfg, metrics)
+    _report(cfg, evaluated)
+    write_run_report(cfg.paths.output_dir, stage_monitors(cfg))
 
 
 def evaluate(cfg: DictConfig) -> dict[str, float]:
@@ -164,8 +175,7 @@ def evaluate(cfg: DictConfig) -> dict[str, float]:
     state = torch.load(cfg.ckpt_path, map_location="cpu", weights_only=True)["state_dict"]
     module_files.load_state(modules[stage], state, cfg.ckpt_path)
     metrics = _evaluate(cfg, datamodule, modules)
-    write_outputs(cfg, metrics)
-    _report(cfg, metrics)
+    _publish(cfg, metrics, metrics)
     return metrics
 
 

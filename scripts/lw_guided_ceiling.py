@@ -33,7 +33,6 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from hydra.utils import instantiate
-from torchvision.utils import save_image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,6 +44,7 @@ from ganlab.editing.render import to_wplus  # noqa: E402
 from ganlab.editing.tasks import EditTask  # noqa: E402
 from ganlab.losses.sinkhorn import SinkhornDivergence  # noqa: E402
 from ganlab.metrics.tables import markdown_table  # noqa: E402
+from ganlab.reports.grid import Grid, save_grid  # noqa: E402
 from scripts.lw_affine_bound import codes_of, recipe_judge, w_splits  # noqa: E402
 
 
@@ -177,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
             shift = (after.codes - before.codes).norm(dim=1).median()
             spacing = torch.cdist(held_out[:500], held_out[:500]).median()
         scores = judge.score(task, before, after)
-        save_image(torch.cat([before.images[:16], after.images[:16]]) * 0.5 + 0.5,
-                   report / f"{task.name.replace('>', '')}.png", nrow=8)
+        n = min(16, len(held_out))
+        save_grid(Grid(torch.cat([before.images[:n], after.images[:n]]), n, rows=["before", "after"]),
+                  report / f"{task.name.replace('>', '')}.png",
+                  f"{task.name}: held-out codes before and after the edit")
         rows.append([task.name, str(len(source)), str(len(held_out)), f"{scores['target_change']:.3f}",
                      f"{float(by_guide):.3f}", *(f"{scores[k]:.3f}" if k in scores else "" for k in
                                                  ("preservation", "identity")),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,46 @@ def compose_cfg(tmp_path):
 
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         yield _compose
+
+
+@dataclass
+class Multirun:
+    folder: Path  # the sweep folder Hydra made: jobs 0 and 1 finished, 2 failed
+    stdout: str  # what `train.py -m` printed
+    env: dict  # the environment it ran in (its GANLAB_CACHE, no W&B credentials)
+    log_dir: Path  # paths.log_dir of the runs
+
+
+@pytest.fixture(scope="session")
+def icgan_multirun(tmp_path_factory) -> Multirun:
+    """`train.py -m +experiment=icgan debug=fdr seed=1,2` as a user types it, and a third run
+    of the same recipe, in the same sweep folder, that fails on a bad override; built once
+    for the CLI and report tests."""
+    tmp = tmp_path_factory.mktemp("icgan_multirun")
+    env = {k: v for k, v in os.environ.items() if k not in ("WANDB_MODE", "WANDB_API_KEY")}
+    env.update(GANLAB_CACHE=str(tmp / "cache"), HOME=str(tmp))  # HOME: no ~/.netrc, so no W&B credentials
+    logs = tmp / "outputs"
+    done = subprocess.run([sys.executable, "train.py", "-m", "+experiment=icgan", "debug=fdr", "seed=1,2",
+                           f"paths.log_dir={logs}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    sweeps = list((logs / "train" / "multiruns").iterdir())
+    assert len(sweeps) == 1, sweeps
+    failed = subprocess.run([sys.executable, "train.py", "+experiment=icgan", "debug=fdr", "data.batch_size=0",
+                             f"hydra.run.dir={sweeps[0] / '2'}"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert failed.returncode != 0, failed.stdout[-3000:]
+    return Multirun(sweeps[0], done.stdout, env, logs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _reports_in_browser(tmp_path_factory):
+    """The run reports the tests checked (report_checks.TO_RENDER), opened in headless Chromium
+    together once the session's tests are done (one browser start for all of them)."""
+    from .browser import chromium_or_none, probe_pages
+    from .report_checks import TO_RENDER, rendering_problems
+
+    yield
+    if TO_RENDER and chromium_or_none() is not None:
+        seen = probe_pages(list(TO_RENDER), tmp_path_factory.mktemp("chromium") / "profile")
+        problems = rendering_problems(seen)
+        assert not problems, "reports that do not render in Chromium:\n" + "\n".join(problems)

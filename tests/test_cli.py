@@ -21,25 +21,29 @@ def run(args, tmp_path, timeout=400):
     return out.stdout + out.stderr
 
 
-def test_train_multirun_collect_eval(tmp_path):
-    logs = tmp_path / "outputs"
-    out = run(["train.py", "-m", "+experiment=icgan", "debug=fdr", "seed=1,2", f"paths.log_dir={logs}"], tmp_path)
-    sweeps = list((logs / "train" / "multiruns").iterdir())
-    assert len(sweeps) == 1 and re.search(r"_\d{6}$", sweeps[0].name), sweeps
-    runs = sorted(p.parent for p in sweeps[0].rglob("metrics.json"))
-    assert len(runs) == 2, out
+def test_train_multirun_collect_eval(icgan_multirun, tmp_path):
+    sweep = icgan_multirun.folder
+    assert re.search(r"_\d{6}$", sweep.name), sweep
+    runs = sorted(p.parent for p in sweep.rglob("metrics.json"))
+    assert len(runs) == 2, icgan_multirun.stdout
 
-    table = subprocess.run([sys.executable, "scripts/collect.py", str(sweeps[0])], cwd=ROOT,
+    table = subprocess.run([sys.executable, "scripts/collect.py", str(sweep)], cwd=ROOT,
                            capture_output=True, text=True, check=True).stdout
     assert "seed=1" in table and "seed=2" in table and "test/edit_success" in table
 
     ckpt = runs[0] / "checkpoints" / "encoders" / "last.ckpt"
     assert ckpt.is_file()
     before = json.loads((runs[0] / "metrics.json").read_text())
-    run(["eval.py", "+experiment=icgan", "debug=fdr", "seed=1", f"ckpt_path={ckpt}", f"paths.log_dir={logs}"], tmp_path)
+    logs = tmp_path / "outputs"
+    out = subprocess.run([sys.executable, "eval.py", "+experiment=icgan", "debug=fdr", "seed=1", f"ckpt_path={ckpt}",
+                          f"paths.log_dir={logs}"], cwd=ROOT, env=icgan_multirun.env, capture_output=True, text=True,
+                         timeout=400)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     evals = list((logs / "eval" / "runs").iterdir())
     after = json.loads((evals[0] / "metrics.json").read_text())
     assert after["test/ey_acc"] == before["test/ey_acc"]
+    assert (evals[0] / "report.html").is_file() and "python eval.py +experiment=icgan" in (
+        evals[0] / "report.html").read_text()
 
 
 def test_wandb_without_credentials_logs_offline(tmp_path):

@@ -36,7 +36,8 @@ def test_sampling_in_batches_gives_the_same_images():
 
 
 def test_unconditional_sample_grid_shows_different_draws():
-    images, cols = _gan().sample_grid()
+    grid, _ = _gan().sample_grid()
+    images, cols = grid.images, grid.ncols
     assert images.shape == (64, 3, 32, 32) and cols == 8
     assert not torch.allclose(images[0], images[1])  # not one z repeated along the row
 

@@ -13,6 +13,7 @@ from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.run import evaluate, train
 
 from .data_files import write_celeba
+from .report_checks import check_run_report
 
 
 def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
@@ -38,6 +39,7 @@ def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
     edits = OmegaConf.load(run / "config.yaml").data_info.edits
     assert edits and all((run / "curves" / f"{e}.png").is_file() and (run / "samples" / "eval" / f"{e}.png").is_file()
                          for e in edits)
+    check_run_report(run)
 
 
 def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
@@ -50,6 +52,7 @@ def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
     assert "source: invert" in (run / "latent_codes.md").read_text()
     assert "labels: the real labels" in (run / "classifiers.md").read_text()
     assert len(OmegaConf.load(run / "config.yaml").data_info.code_shape) == 2  # [n_latent, style_dim]: W+
+    check_run_report(run)
 
 
 def test_eval_restores_the_sibling_editors_from_the_stage_cache(compose_cfg, tmp_path):

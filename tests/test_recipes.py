@@ -11,6 +11,7 @@ from ganlab.run import train
 
 from .conftest import CONFIG_DIR
 from .data_files import write_celeba
+from .report_checks import check_run_report
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 NEEDS_REAL_DATA = {"icgan_celeba", "lw_ffhq", "scgan_ffhq"}  # tiny folders: test_real_data_recipes, test_scgan
@@ -27,6 +28,7 @@ def test_recipe_fast_dev_run(compose_cfg, experiment):
     assert (run_dir / "config.yaml").is_file()
     assert any(k.startswith("test/") for k in metrics), metrics
     assert all(v == v for v in metrics.values()), "NaN metric"
+    check_run_report(run_dir)
     if experiment == "scgan":
         _check_generator_realism(run_dir, metrics)
 
@@ -55,3 +57,4 @@ def test_real_data_recipes(compose_cfg, tmp_path):
     metrics = train(cfg)
     assert "test/edit_success" in metrics and metrics["test/edit_success"] == metrics["test/edit_success"]
     assert 0 <= metrics["test/supported/share"] <= 1  # binary attributes: edits the training labels support
+    check_run_report(Path(cfg.paths.output_dir))

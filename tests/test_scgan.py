@@ -27,6 +27,7 @@ from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
 from ganlab.run import train
 
 from .data_files import write_image_folder
+from .report_checks import check_run_report
 from .test_resume import crash_and_resume
 
 
@@ -175,6 +176,7 @@ def _run_scgan_ffhq(compose_cfg, tmp_path, size: int) -> tuple[dict, Path]:
     run = Path(cfg.paths.output_dir)
     assert set(metrics) >= {"test/self_label_high_Eyeglasses", "test/self_label_high_Young"}
     assert (run / "self_label_positions.png").is_file() and (run / "samples" / "eval" / "edit_Smiling.png").is_file()
+    check_run_report(run)
     exported = torch.load(run / "stylegan2-rosinality.pt", weights_only=True)
     assert exported["g_ema"]["input.multiinput"].shape == (1, 2, 4, 4, 10)  # 3 attributes x 3 levels + base
     return metrics, run

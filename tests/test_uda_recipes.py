@@ -14,6 +14,7 @@ from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.run import train
 
 from .data_files import write_image_folder
+from .report_checks import check_run_report
 
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
 
@@ -26,6 +27,7 @@ def shared_cache(tmp_path_factory):
 def check_run(cfg, metrics):
     run_dir = Path(cfg.paths.output_dir)
     assert json.loads((run_dir / "metrics.json").read_text()) == pytest.approx(metrics)
+    check_run_report(run_dir)
     for name in ("tables.md", "table_inversion.csv", "table_editing.csv", "samples/eval/inversion.png",
                  "samples/eval/edits.png"):
         assert (run_dir / name).is_file(), name

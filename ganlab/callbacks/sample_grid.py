@@ -1,4 +1,4 @@
-"""Save a PNG grid of the module's samples each epoch and send it to the loggers."""
+"""Save a labelled PNG grid of the module's samples each epoch and send it to the loggers."""
 
 from __future__ import annotations
 
@@ -7,16 +7,8 @@ from pathlib import Path
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.loggers import TensorBoardLogger, WandbLogger
-from torchvision.utils import make_grid, save_image
 
-
-def save_grid(images: torch.Tensor, ncols: int, path: str | Path) -> torch.Tensor:
-    """images in [-1, 1] -> PNG file; returns the grid in [0, 1]."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    grid = make_grid(images.detach().float().cpu().clamp(-1, 1).add(1).div(2), nrow=ncols, padding=1, pad_value=1.0)
-    save_image(grid, path)
-    return grid
+from ganlab.reports.grid import save_grid
 
 
 def send_grid(loggers, key: str, grid: torch.Tensor, path: Path, step: int) -> None:
@@ -28,7 +20,7 @@ def send_grid(loggers, key: str, grid: torch.Tensor, path: Path, step: int) -> N
 
 
 class SampleGrid(pl.Callback):
-    """Calls `pl_module.sample_grid() -> (images, ncols)` if the module has one."""
+    """Calls `pl_module.sample_grid() -> (Grid, what it shows)` if the module has one."""
 
     def __init__(self, dirpath: str, every_n_epochs: int = 1):
         self.dirpath, self.every_n_epochs = Path(dirpath), every_n_epochs
@@ -39,7 +31,7 @@ class SampleGrid(pl.Callback):
         last = trainer.current_epoch + 1 == trainer.max_epochs
         if (trainer.current_epoch + 1) % self.every_n_epochs and not last:
             return
-        images, ncols = pl_module.sample_grid()
+        grid, shows = pl_module.sample_grid()
         path = self.dirpath / f"epoch_{trainer.current_epoch:04d}.png"
-        grid = save_grid(images, ncols, path)
-        send_grid(trainer.loggers, "samples", grid, path, trainer.global_step)
+        title = f"{self.dirpath.name}, epoch {trainer.current_epoch} (step {trainer.global_step}): {shows}"
+        send_grid(trainer.loggers, "samples", save_grid(grid, path, title), path, trainer.global_step)

@@ -11,6 +11,7 @@ from torch import nn
 
 from ganlab.methods.randomness import randint, randn, step_generator
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid
 
 
 class ConditionalGAN(pl.LightningModule):
@@ -87,20 +88,23 @@ class ConditionalGAN(pl.LightningModule):
                       prog_bar=True, on_step=True, on_epoch=True)
         return loss_d + loss_g
 
-    def sample_grid(self) -> torch.Tensor:
+    def sample_grid(self) -> tuple[Grid, str]:
         """Fixed z per row; for one-hot labels one column per class, else prior draws.
         Unconditional: a fresh z in every cell."""
         g = torch.Generator().manual_seed(self.seed)
         rows = self.grid_rows
         if not self.y_dim:
             with evaluating(self.generator):
-                return self.generator(randn((rows * 8, self.z_dim), g, self.device)), 8
+                images = self.generator(randn((rows * 8, self.z_dim), g, self.device))
+            return Grid(images, 8), "unconditional samples, a fresh z in every cell"
         if len(self.label_prior) and bool((self.label_prior.sum(1) == 1).all()):
             cols = self.y_dim
             y = torch.eye(cols, device=self.device).repeat(rows, 1)
+            columns, shows = list(self.trainer.datamodule.label_spec.names), "one z per row, one class per column"
         else:
             cols = 8
             y = self.sample_labels(rows * cols, g)
+            columns, shows = None, "one z per row, labels drawn from the label prior"
         z = randn((rows, self.z_dim), g, self.device).repeat_interleave(cols, 0)
         with evaluating(self.generator):
-            return self.generator(z, y), cols
+            return Grid(self.generator(z, y), cols, columns), shows

@@ -11,6 +11,7 @@ from ganlab.methods.cgan import ConditionalGAN
 from ganlab.methods.randomness import randn, step_generator
 from ganlab.nets.icgan_inverter import IcGANInverter
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid
 
 
 class IcGANEncoders(pl.LightningModule):
@@ -69,4 +70,5 @@ class IcGANEncoders(pl.LightningModule):
         """Real images of the val set above their reconstructions G(E_z(x), E_y(x))."""
         val = self.trainer.datamodule.split("val")
         x = val[torch.arange(min(8, len(val)))][0].to(self.device)
-        return torch.cat([x, self.reconstruct(x)]), len(x)
+        images = torch.cat([x, self.reconstruct(x)])
+        return Grid(images, len(x), rows=["real", "G(E_z, E_y)"]), "validation images above their reconstructions"

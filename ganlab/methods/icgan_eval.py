@@ -7,13 +7,13 @@ from pathlib import Path
 
 import torch
 
-from ganlab.callbacks.sample_grid import save_grid
 from ganlab.editing.condition_swap import flip_attribute, interpolate, one_hot_targets
 from ganlab.editing.label_support import PairSupport
 from ganlab.methods.classifier import ImageClassifier
 from ganlab.metrics.edit_success import EditSuccess
 from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid, save_grid
 
 
 class IcGANEvaluation:
@@ -116,17 +116,24 @@ class IcGANEvaluation:
         x, y = x.to(encoders.device), y.to(encoders.device)
         generator = encoders.cgan.generator
         z, y_hat = encoders.encode(x)
+        names = list(datamodule.label_spec.names)
         with evaluating(generator):
-            save_grid(torch.cat([x[:n], generator(z[:n], y_hat[:n])]), n, folder / "reconstructions.png")
+            save_grid(Grid(torch.cat([x[:n], generator(z[:n], y_hat[:n])]), n, rows=["test image", "G(E_z, E_y)"]),
+                      folder / "reconstructions.png", "IcGAN reconstructions: test images above G(E_z(x), E_y(x))")
             k = y.shape[1]
             if datamodule.label_spec.kind == "categorical":
                 z_all, y_all = one_hot_targets(z[:n], k)
                 swaps = generator(z_all, y_all).view(n, k, *x.shape[1:])
+                targets, how = [f"y = {name}" for name in names], "its E_z(x) with each class"
             else:
                 swaps = torch.stack([generator(z[:n], flip_attribute(y_hat[:n], a, 1 - y[:n, a])) for a in range(k)], 1)
+                targets, how = [f"flip {name}" for name in names], "E_y(x) with one attribute flipped"
             rows = torch.cat([x[:n, None], swaps], 1).flatten(0, 1)  # original, then one column per target
-            save_grid(rows, k + 1, folder / "edits.png")
+            save_grid(Grid(rows, k + 1, ["test image", *targets]), folder / "edits.png",
+                      f"IcGAN edits: each test image (row) regenerated from {how}")
             steps = self.interpolation_steps
             m = len(x) - n  # pairs (i, n + i) to interpolate between
             path = generator(interpolate(z[:m], z[n:], steps), interpolate(y_hat[:m], y_hat[n:], steps))
-            save_grid(path, steps, folder / "interpolation.png")
+            save_grid(Grid(path, steps, [f"t = {t:.2f}" for t in torch.linspace(0, 1, steps).tolist()]),
+                      folder / "interpolation.png",
+                      "IcGAN interpolation between the codes (z, y) of two test images, one pair per row")

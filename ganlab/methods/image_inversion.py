@@ -9,6 +9,7 @@ import torch
 from ganlab.methods.inversion_training import InversionTraining, psnr
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid
 
 
 class ImageInversion(InversionTraining):
@@ -46,4 +47,4 @@ class ImageInversion(InversionTraining):
         x = val[torch.arange(min(self.grid_images, len(val)))][0].to(self.device)
         with evaluating(self.inverter):
             rows = torch.stack([x, self.invert(x).image], 1)
-        return rows.flatten(0, 1), 2
+        return Grid(rows.flatten(0, 1), 2, ["image", "inversion"]), "validation images and their inversions"

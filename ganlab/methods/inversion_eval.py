@@ -31,6 +31,7 @@ from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid
 
 log = logging.getLogger("ganlab")
 
@@ -75,6 +76,7 @@ class InversionEvaluation:
     def __call__(self, stages: dict, datamodule: DomainDataModule, out_dir: Path) -> dict[str, float]:
         if not isinstance(datamodule, DomainDataModule):
             raise TypeError("the inversion evaluation needs paired (HQ, LQ) test data: set domains=hq_lq")
+        self.degradation = type(datamodule.degradation).__name__  # named in the grid's title
         module = stages[self.stage]
         device, generator = module.device, module.generator
         for net in (self.classifier, self.identity, self.perceptual):
@@ -147,10 +149,18 @@ class InversionEvaluation:
 
     def _save_grids(self, batch, grids: dict, edits, folder: Path) -> None:
         n = min(self.grid_images, len(batch.source))
+        method = self.method_name
         columns = [batch.source[:n], batch.target[:n], grids[("", "src")][:n], grids[("", "trg")][:n]]
+        names = ["HQ input (src)", "LQ input (trg)", f"{method} of HQ", f"{method} of LQ"]
         if ("optimization", "trg") in grids and len(grids[("optimization", "trg")]) >= n:
             columns.append(grids[("optimization", "trg")][:n])
-        save_grid(torch.stack(columns, 1).flatten(0, 1), len(columns), folder / "inversion.png")
+            names.append("optimization of LQ")
+        save_grid(Grid(torch.stack(columns, 1).flatten(0, 1), len(columns), names), folder / "inversion.png",
+                  f"Inversion of test images: each column's method applied to the clean (HQ) or degraded (LQ, "
+                  f"{self.degradation}) input; scores in tables.md")
         edited = edits.grid_images(n)
         rows = torch.stack([batch.source[:n], batch.target[:n], grids[("", "trg")][:n], *edited], 1)
-        save_grid(rows.flatten(0, 1), rows.shape[1], folder / "edits.png")
+        names = ["HQ input", "LQ input", f"{method} of LQ", *(f"{editor}: {a} +{self.edit_strength:g}"
+                                                             for editor in edits.directions for a in self.columns)]
+        save_grid(Grid(rows.flatten(0, 1), rows.shape[1], names), folder / "edits.png",
+                  f"Edits after inverting the degraded (LQ) input with {method}: one column per editor and attribute")

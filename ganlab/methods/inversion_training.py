@@ -16,6 +16,7 @@ from torchmetrics.functional.image import peak_signal_noise_ratio
 from ganlab.metrics.reconstruction import to_unit
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid
 
 log = logging.getLogger("ganlab")
 
@@ -92,4 +93,5 @@ class InversionTraining(pl.LightningModule):
             source = self.invert(batch.source.to(self.device)).image
             target = self.invert(batch.target.to(self.device)).image
         rows = torch.stack([batch.source.to(self.device), batch.target.to(self.device), source, target], 1)
-        return rows.flatten(0, 1), 4
+        columns = ["HQ (source)", "LQ (target)", "inversion of HQ", "inversion of LQ"]
+        return Grid(rows.flatten(0, 1), 4, columns), "validation pairs and their inversions"

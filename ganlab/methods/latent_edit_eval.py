@@ -25,7 +25,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.latents import classify
 from ganlab.editing.tasks import EditTask
 from ganlab.methods.direction_editors import DirectionEditor
@@ -33,6 +32,7 @@ from ganlab.methods.latent_editor import LatentEditor
 from ganlab.metrics.classifier_scores import classifier_scores
 from ganlab.metrics.edit_report import editor_key, metric_key, write_curves, write_data_reports, write_edit_tables
 from ganlab.metrics.edit_scores import EditJudge, Observation
+from ganlab.reports.grid import Grid, save_grid
 
 log = logging.getLogger("ganlab")
 
@@ -119,7 +119,7 @@ class LatentEditEvaluation:
             log.warning("%s: the reference editor %s changes the target of only %.0f%% of codes at alpha=1; "
                         "every editor keeps alpha_max=1", task.name, ref_key, 100 * tau)
         real = self._real_targets(datamodule, task) if self.realism is not None else None
-        grid_rows, per_editor = [], {}
+        grid_rows, row_labels, per_editor = [], [], {}
         for key, editor in taking.items():
             k = editor.tasks.index(task.name)
             alpha_max = 1.0 if key == ref_key or tau < 0.05 else self._calibrate(judge, editor, task, calib, tau)
@@ -133,8 +133,13 @@ class LatentEditEvaluation:
             picks = [round(i * (len(alphas) - 1) / max(1, self.grid_alphas - 1)) for i in range(self.grid_alphas)]
             n = min(self.grid_codes, len(test.codes))
             grid_rows.append(torch.stack([test.images[:n], *[swept[i].images[:n] for i in picks]], 1).flatten(0, 1))
-        save_grid(torch.cat(grid_rows), 1 + self.grid_alphas,
-                  out_dir / "samples" / "eval" / f"{metric_key(task.name)}.png")
+            row_labels += [f"{editor.name} (alpha_max {alpha_max:.3g})"] * n
+        # each editor's alpha_max is its own (calibrated to the reference's change), so the headers
+        # name fractions of it
+        columns = ["before", *(f"alpha = {(i + 1) / self.num_alphas:.2g} alpha_max" for i in picks)]
+        save_grid(Grid(torch.cat(grid_rows), 1 + self.grid_alphas, columns, row_labels),
+                  out_dir / "samples" / "eval" / f"{metric_key(task.name)}.png",
+                  f"Edit {task.name}: test codes (rows, by editor) before and at increasing edit strength")
         return tau, per_editor
 
     def _sweep(self, judge: EditJudge, editor: LatentEditor, k: int, before: Observation,

@@ -32,6 +32,7 @@ from ganlab.nets.mode import evaluating
 from ganlab.nets.mode_discriminator import ModeDiscriminator
 from ganlab.nets.self_conditioned import SelfConditionedGenerator
 from ganlab.nets.stylegan2 import StyleGAN2Checkpoint, save_rosinality
+from ganlab.reports.grid import Grid
 
 log = logging.getLogger("ganlab")
 
@@ -205,7 +206,7 @@ class SelfConditionedGAN(StyleGAN2):
             w = self.g_ema.w_avg.lerp(w, truncation)
         return self.draw(w, levels, batch_size=batch_size)
 
-    def sample_grid(self) -> tuple[torch.Tensor, int]:
+    def sample_grid(self) -> tuple[Grid, str]:
         """One row per latent: every mode at its middle (= the base constant alone), then
         each attribute at low and at high."""
         rows, a = self.grid_rows, len(self.attributes)
@@ -216,7 +217,8 @@ class SelfConditionedGAN(StyleGAN2):
         z = randn((rows, self.g.style_dim), torch.Generator().manual_seed(self.seed), self.device)
         with evaluating(self.g_ema):
             w = self.g_ema.style(z).repeat_interleave(len(t), 0)
-        return self.draw(w, levels), len(t)
+        columns = ["all modes mid", *(f"{name} {end}" for name in self.attributes for end in ("low", "high"))]
+        return Grid(self.draw(w, levels), len(t), columns), "one latent per row, modes set per column"
 
     def export_rosinality(self, path: str | Path) -> Path:
         """g_ema, g (the authors' Generator_MMD layout: input.multiinput [1, C, 4, 4, 3n+1]),

@@ -31,7 +31,6 @@ import torch
 from torch import nn
 from torchmetrics.image.fid import FrechetInceptionDistance
 
-from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.methods.scgan_labels import SelfLabels, level_labels, rate_at_uniform_levels, uniform_levels
@@ -40,6 +39,7 @@ from ganlab.metrics.curve_files import write_curves_csv
 from ganlab.metrics.precision_recall import precision_recall
 from ganlab.metrics.tables import write_records
 from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid, save_grid
 
 log = logging.getLogger("ganlab")
 METHODS = ("interfacegan", "scgan")
@@ -377,7 +377,11 @@ class SCGANEvaluation:
             sc = [gan.draw(w_sc, set_position(src, i, t)) for t in self.positions]
             rows = torch.stack([torch.cat([cols[0], torch.stack(ifg, 1)], 1),
                                 torch.cat([cols[1], torch.stack(sc, 1)], 1)], 1)  # [n, 2, 1 + T, ...]
-            self._save(rows.flatten(0, 2), 1 + len(self.positions), folder / f"edit_{a}.png")
+            labels = [f"#{k} {method}" for k in range(n) for method in ("InterFaceGAN", "SCGAN")]
+            self._save(Grid(rows.flatten(0, 2), 1 + len(self.positions), ["source", *self._position_names()],
+                            labels), folder / f"edit_{a}.png",
+                       f"Editing {a}: generated sources moved to each position t, by InterFaceGAN on the base "
+                       f"generator and by SCGAN's {a} mode (rows alternate)")
         test = datamodule.split("test")
         x = test[torch.arange(min(n, len(test)))][0].to(gan.device)
         w, levels = gan.inverter.invert(x), discriminator_levels(gan.d, x)
@@ -386,12 +390,19 @@ class SCGANEvaluation:
             w = refine_codes(gan.g_ema, w, levels, x, self.refine_steps)
         tuned = pivotal_tuning(gan.g_ema, w, levels, x, self.pti_steps) if self.pti_steps else gan.g_ema
         tops = [gan.draw(w, set_position(levels, i, 1.0), generator=tuned) for i in range(len(gan.attributes))]
-        self._save(torch.stack([x, base_recon, gan.draw(w, levels, generator=tuned), *tops], 1).flatten(0, 1),
-                   3 + len(tops), folder / "real_mode_edits.png")
+        images = torch.stack([x, base_recon, gan.draw(w, levels, generator=tuned), *tops], 1).flatten(0, 1)
+        columns = ["test image", "base inversion", "SCGAN inversion", *(f"{a} top" for a in gan.attributes)]
+        self._save(Grid(images, 3 + len(tops), columns), folder / "real_mode_edits.png",
+                   "Real test images inverted by the base generator and by SCGAN, then each SCGAN attribute "
+                   "mode moved to the top of its range")
 
-    def _save(self, images: torch.Tensor, ncols: int, path: Path) -> None:
-        """A PNG grid, each image at most grid_size px (1024 px grids would be huge)."""
-        save_grid(resize(images.cpu(), min(images.shape[-1], self.grid_size)), ncols, path)
+    def _position_names(self) -> list[str]:
+        return [f"t = {t:g}" for t in self.positions]
+
+    def _save(self, grid: Grid, path: Path, title: str) -> None:
+        """A labelled PNG grid, each image at most grid_size px (1024 px grids would be huge)."""
+        size = min(grid.images.shape[-1], self.grid_size)
+        save_grid(Grid(resize(grid.images.cpu(), size), grid.ncols, grid.columns, grid.rows), path, title)
 
 
 def _succeeding(by: dict, method: str, least: float) -> list[float]:

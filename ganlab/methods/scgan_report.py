@@ -21,7 +21,8 @@ def plot_bias(rows: list[dict], path: Path) -> None:
     ax.set_xticks(range(len(rows)), [r["attribute"] for r in rows])
     ax.set_ylabel("frequency")
     ax.legend(frameon=False)
-    _save(fig, path)
+    _save(fig, path, "SCGAN bias: each attribute's frequency in the data, among the base generator's samples "
+          "and among SCGAN's with uniform modes")
 
 
 def plot_edits(rows: list[dict], attributes: list[str], path: Path) -> None:
@@ -39,7 +40,8 @@ def plot_edits(rows: list[dict], attributes: list[str], path: Path) -> None:
             ax.set_title(f"{a}: {m}", fontsize=9)
             ax.set_xlabel("edit position t")
     axes[0][0].legend(frameon=False, fontsize=8)
-    _save(fig, path)
+    _save(fig, path, "Editing per attribute: success, identity, kept attributes and FID against the edit position "
+          "t, InterFaceGAN against SCGAN")
 
 
 def plot_positions(positions: torch.Tensor, attributes: list[str], truth: dict[str, torch.Tensor],
@@ -57,11 +59,12 @@ def plot_positions(positions: torch.Tensor, attributes: list[str], truth: dict[s
         else:
             ax.hist(positions[:, i].numpy(), bins=40, range=(0, 1))
         ax.set_title(f"{a}: self-label position", fontsize=9)
-    _save(fig, path)
+    _save(fig, path, "Self-label positions of the training images per attribute (split by the true label where "
+          "the data has one)")
 
 
-def _save(fig, path: Path) -> None:
+def _save(fig, path: Path, caption: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    fig.savefig(path, dpi=90, metadata={"Title": caption})  # the run report's caption
     plt.close(fig)

@@ -19,6 +19,7 @@ from ganlab.distributed import global_mean, rank_and_world
 from ganlab.methods.randomness import rand, randint, randn, step_generator
 from ganlab.nets.mode import evaluating
 from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
+from ganlab.reports.grid import Grid
 
 ROSINALITY_FILE = "stylegan2-rosinality.pt"  # written into the run folder after training
 
@@ -201,9 +202,9 @@ class StyleGAN2(pl.LightningModule):
                 images.append(self.g_ema.synthesis(wplus, noise=[m[i : i + batch_size] for m in noise]))
         return torch.cat(images).clamp(-1, 1)
 
-    def sample_grid(self) -> tuple[torch.Tensor, int]:
+    def sample_grid(self) -> tuple[Grid, str]:
         cols = 8
-        return self.sample(self.grid_rows * cols, seed=self.seed), cols
+        return Grid(self.sample(self.grid_rows * cols, seed=self.seed), cols), f"samples (seed {self.seed})"
 
 
 def _lazy_regularisation(optimizer: torch.optim.Optimizer, interval: int | None) -> torch.optim.Optimizer:

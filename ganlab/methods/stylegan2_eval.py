@@ -10,10 +10,10 @@ from pathlib import Path
 import torch
 
 from ganlab import zoo
-from ganlab.callbacks.sample_grid import save_grid
 from ganlab.methods.classifier import ImageClassifier
 from ganlab.methods.stylegan2 import ROSINALITY_FILE, StyleGAN2
 from ganlab.metrics.label_frequencies import frequency_rows, summary, write_tables
+from ganlab.reports.grid import Grid, save_grid
 
 
 class StyleGAN2Evaluation:
@@ -47,7 +47,8 @@ class StyleGAN2Evaluation:
         held_out = zoo.metrics(self.classifier).get("held_out/acc")
         if held_out is not None:  # the judge's own accuracy on real held-out images
             metrics["test/classifier_held_out_acc"] = float(held_out)
-        save_grid(gan.sample(64, seed=self.sample_seed), 8, out_dir / "samples" / "eval" / "samples.png")
+        save_grid(Grid(gan.sample(64, seed=self.sample_seed), 8), out_dir / "samples" / "eval" / "samples.png",
+                  f"Generator samples (seed {self.sample_seed}, no truncation)")
         if stylegan2:
             self._save_truncation_grid(gan, out_dir / "samples" / "eval")
             if not (out_dir / ROSINALITY_FILE).is_file():  # the stage came from the cache
@@ -68,4 +69,5 @@ class StyleGAN2Evaluation:
         # One row per latent, truncation psi from 1 down to 0 (= the average face).
         psis = torch.linspace(1, 0, 8).tolist()
         rows = torch.stack([gan.sample(8, seed=self.sample_seed, truncation=psi) for psi in psis], 1)
-        save_grid(rows.flatten(0, 1), len(psis), folder / "truncation.png")
+        save_grid(Grid(rows.flatten(0, 1), len(psis), [f"psi = {p:.2f}" for p in psis]), folder / "truncation.png",
+                  "Truncation: one latent per row, psi from 1 (no truncation) to 0 (the average image)")

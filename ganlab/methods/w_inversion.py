@@ -18,6 +18,7 @@ from ganlab.methods.randomness import randn, step_generator
 from ganlab.nets.mode import evaluating
 from ganlab.nets.stylegan2 import Generator
 from ganlab.nets.w_encoder import WEncoder
+from ganlab.reports.grid import Grid
 
 
 class WInversion(pl.LightningModule):
@@ -78,4 +79,5 @@ class WInversion(pl.LightningModule):
         val = self.trainer.datamodule.split("val")
         x = val[torch.arange(min(8, len(val)))][0].to(self.device)
         with torch.no_grad():
-            return torch.cat([x, self.draw(self.invert(x))]), len(x)
+            images = torch.cat([x, self.draw(self.invert(x))])
+        return Grid(images, len(x), rows=["real", "G(E(x))"]), "validation images above their reconstructions"

@@ -118,7 +118,9 @@ def write_curves(results: dict, labels: dict[str, str], out_dir: Path) -> None:
         axes[0][0].legend(fontsize=8)
         fig.suptitle(task)
         fig.tight_layout()
-        fig.savefig(out_dir / f"{metric_key(task)}.png", dpi=110)
+        against = "target change rate" if x_metric == "target_change" else "alpha"
+        caption = f"Edit {task}: {' and '.join(panels)} against {against}, one line per editor, one point per alpha"
+        fig.savefig(out_dir / f"{metric_key(task)}.png", dpi=110, metadata={"Title": caption})
         plt.close(fig)
         points = [{"task": task, "editor": labels[key], "alpha": alpha, **point}
                   for key, entry in per_editor.items() for alpha, point in zip(entry["alphas"], entry["points"])]
