@@ -50,7 +50,7 @@ def run_task(task: str, cfg: DictConfig) -> float | None:
     except Exception as e:
         # One line here; Hydra prints the traceback once, after it. In a sweep the trial is
         # recorded as failed and the sweep goes on (hydra.sweeper.max_failure_rate).
-        log.error("%s failed: %s: %s", task, type(e).__name__, str(e).splitlines()[0] if str(e) else "")
+        log.error("%s failed: %s: %s", task, type(e).__name__, " ".join(str(e).split()))
         raise
     finally:
         import wandb

@@ -90,7 +90,7 @@ def test_sweep_report_in_a_browser(icgan_multirun, tmp_path, capsys):
     folder = icgan_multirun.folder
     assert collect.main([str(folder)]) == 0
     out = capsys.readouterr().out
-    assert f"report: {(folder / 'report.html').resolve()}" in out and "1 failed runs" in out
+    assert f"report: {(folder / 'report.html').resolve()}" in out and "failed runs (1, no metrics.json)" in out
     page = (folder / "report.html").read_text()
     assert html.escape("data.batch_size must be >= 1, got 0") in page  # the failed run's last error
     seen = probe(folder / "report.html", tmp_path / "profile")
