@@ -101,7 +101,7 @@ def test_ablation_script_reads_finished_runs_instead_of_rerunning(tmp_path, caps
     for seed, psnr in [(0, 17.0), (1, 18.0)]:
         folder = script.run_folder(tmp_path, name, seed)
         folder.mkdir(parents=True)
-        (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": psnr}))
+        (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": psnr, "test/psnr_pooled_trg": psnr - 0.2}))
 
     def no_training(*args, **kwargs):
         raise AssertionError(f"ran {args}")
@@ -113,3 +113,29 @@ def test_ablation_script_reads_finished_runs_instead_of_rerunning(tmp_path, caps
     rows = (tmp_path / "ablation.csv").read_text().splitlines()
     assert rows[1].startswith("UDA-inversion,17.500 ± 0.707,") and rows[1].endswith(",2")
     assert rows[2].startswith("UDA-inversion w/o discrepancy,,") and rows[2].endswith(",0")
+
+
+def test_ablation_script_refuses_runs_scored_in_the_old_psnr_ssim_conventions(tmp_path):
+    """metrics.json without the pooled PSNR was scored with the pooled PSNR as `psnr` and the
+    border-padded SSIM: the table would mix conventions, so the script names the fix."""
+    from scripts import uda_ablation as script
+
+    name, _ = script.CONFIGS["uda"]
+    folder = script.run_folder(tmp_path, name, 0)
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": 17.0, "test/ssim_trg": 0.44}))
+    with pytest.raises(SystemExit, match="old conventions.*rescore_run.py"):
+        script.main(["--methods", "uda", "--seeds", "0", "--collect", "--out", str(tmp_path)])
+
+
+def test_rescore_script_names_what_a_run_folder_lacks(tmp_path):
+    from scripts import rescore_run
+
+    with pytest.raises(SystemExit, match="not a finished run folder"):
+        rescore_run.main([str(tmp_path)])
+    (tmp_path / ".hydra").mkdir()
+    (tmp_path / ".hydra" / "overrides.yaml").write_text("- +experiment=uda_inversion\n- seed=1\n")
+    (tmp_path / "config.yaml").write_text("method:\n  stages:\n    encoder: {}\n")
+    assert rescore_run.run_overrides(tmp_path) == ["+experiment=uda_inversion", "seed=1"]
+    with pytest.raises(SystemExit, match="checkpoints/encoder/last.ckpt"):
+        rescore_run.main([str(tmp_path)])
