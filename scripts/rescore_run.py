@@ -3,24 +3,29 @@ per-image PSNR and SSIM the valid-window one), without training:
 
     python scripts/rescore_run.py outputs/uda_ablation/<time>/UDA-inversion_seed0 [more run folders]
 
-For each run folder: `python eval.py <the run's overrides> ckpt_path=<run>/checkpoints/<last
-stage>/last.ckpt` into <run>/rescore/ (the earlier stages come from the stage cache, as for
-eval.py), then the evaluation's metrics replace the old ones in <run>/metrics.json (the
-training metrics stay; the old file is kept as metrics_before_rescore.json) and its tables
-are copied beside them. scripts/uda_ablation.py --collect then reads the new figures."""
+For each run folder: the run's own overrides are composed again, every stage is loaded from
+the stage cache the run wrote (paths.cache_dir of its config.yaml; a stage missing there is an
+error: nothing is trained), and the recipe's evaluation runs into <run>/rescore/. Its metrics
+then replace the old test/ ones in <run>/metrics.json (the training metrics stay; the old file
+is kept as metrics_before_rescore.json) and its tables are copied beside them;
+scripts/uda_ablation.py --collect reads the new figures. The cache, not checkpoints/<stage>/
+last.ckpt, holds a stage's final weights: with a monitored metric Lightning writes last.ckpt
+only when it writes a best checkpoint, so it can be epochs older."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("GANLAB_ROOT", str(ROOT))
 
 
 def run_overrides(folder: Path) -> list[str]:
@@ -30,30 +35,47 @@ def run_overrides(folder: Path) -> list[str]:
     return [o for o in yaml.safe_load(path.read_text()) or [] if not o.startswith(("ckpt_path=", "hydra."))]
 
 
-def last_checkpoint(folder: Path) -> Path:
+def run_cache_dir(folder: Path) -> str:
     config = folder / "config.yaml"
     if not config.is_file():
         raise SystemExit(f"{folder} has no config.yaml: the run did not finish")
-    last_stage = list(yaml.safe_load(config.read_text())["method"]["stages"])[-1]
-    checkpoint = folder / "checkpoints" / last_stage / "last.ckpt"
-    if not checkpoint.is_file():
-        raise SystemExit(f"{folder}: no checkpoint of the last stage at {checkpoint}")
-    return checkpoint
+    return yaml.safe_load(config.read_text())["paths"]["cache_dir"]
+
+
+def evaluate_from_cache(overrides: list[str], cache_dir: str, out: Path) -> dict[str, float]:
+    """The recipe's evaluation on stages loaded from the cache, as train.py runs it after cache hits."""
+    from hydra import compose, initialize_config_dir
+
+    from ganlab.run import _evaluate, prepare, write_outputs
+    from ganlab.stages import build_stage, run_stages
+
+    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
+        cfg = compose("train", overrides=[*overrides, f"paths.output_dir={out}", f"paths.cache_dir={cache_dir}",
+                                          "logger=none"])
+    cfg, datamodule = prepare(cfg)
+    modules, recipes, keys = {}, {}, {}
+    for name in cfg.method.stages:  # every stage must be cached: nothing trains here
+        modules[name], recipes[name], cached = build_stage(cfg, name, modules, recipes, keys)
+        if not cached.is_file():
+            raise SystemExit(f"stage {name!r} of this run is not in the cache ({cached}): it cannot be scored "
+                             f"without training it again (python train.py {' '.join(overrides)})")
+    modules, _, _ = run_stages(cfg, datamodule)
+    metrics = _evaluate(cfg, datamodule, modules)
+    write_outputs(cfg, metrics)
+    return metrics
 
 
 def rescore(folder: Path) -> dict[str, float]:
     out = folder / "rescore"
-    command = [sys.executable, "eval.py", *run_overrides(folder), f"ckpt_path={last_checkpoint(folder)}",
-               f"hydra.run.dir={out}", "callbacks.progress_bar=null"]
-    print("$", " ".join(command[1:]), flush=True)
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    scores = json.loads((out / "metrics.json").read_text())
+    overrides = run_overrides(folder)
+    print(f"$ {folder}: the evaluation of {' '.join(overrides)} on its cached stages", flush=True)
+    scores = evaluate_from_cache(overrides, run_cache_dir(folder), out)
     metrics_file = folder / "metrics.json"
     old = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
     if old and not (folder / "metrics_before_rescore.json").exists():
         shutil.copy(metrics_file, folder / "metrics_before_rescore.json")
-    evaluated = [k for k in old if k.startswith("test/")]  # the evaluation's keys: all of them are rewritten
-    metrics = {**{k: v for k, v in old.items() if k not in evaluated}, **scores}
+    # the evaluation's keys are all rewritten (one the new evaluation no longer has must not survive)
+    metrics = {**{k: v for k, v in old.items() if not k.startswith("test/")}, **scores}
     metrics_file.write_text(json.dumps(metrics, indent=2, sort_keys=True))
     for table in ("tables.md", "table_inversion.csv", "table_editing.csv"):
         if (out / table).is_file():

@@ -127,15 +127,3 @@ def test_ablation_script_refuses_runs_scored_in_the_old_psnr_ssim_conventions(tm
     with pytest.raises(SystemExit, match="old conventions.*rescore_run.py"):
         script.main(["--methods", "uda", "--seeds", "0", "--collect", "--out", str(tmp_path)])
 
-
-def test_rescore_script_names_what_a_run_folder_lacks(tmp_path):
-    from scripts import rescore_run
-
-    with pytest.raises(SystemExit, match="not a finished run folder"):
-        rescore_run.main([str(tmp_path)])
-    (tmp_path / ".hydra").mkdir()
-    (tmp_path / ".hydra" / "overrides.yaml").write_text("- +experiment=uda_inversion\n- seed=1\n")
-    (tmp_path / "config.yaml").write_text("method:\n  stages:\n    encoder: {}\n")
-    assert rescore_run.run_overrides(tmp_path) == ["+experiment=uda_inversion", "seed=1"]
-    with pytest.raises(SystemExit, match="checkpoints/encoder/last.ckpt"):
-        rescore_run.main([str(tmp_path)])
