@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from hydra import compose, initialize_config_dir  # noqa: E402
 from hydra.utils import instantiate  # noqa: E402
 
-from ganlab.methods.inversion_training import psnr  # noqa: E402
+from ganlab.metrics.reconstruction import psnr  # noqa: E402
 from ganlab.metrics.throughput import stopwatch  # noqa: E402
 from ganlab.nets.mode import evaluating  # noqa: E402
 from ganlab.run import prepare  # noqa: E402
@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     few = batch.target[: args.opt_images]
     opt_speed, optimized = timed(optimizer, generator, few, max(1, args.repeats // 2))
     print(f"encoder ({type(module.inverter).__name__}): {encoder_speed:.1f} img/s, "
-          f"PSNR trg {float(psnr(encoded, batch.source)):.2f} dB on {len(encoded)} images (median of {args.repeats})")
+          f"PSNR trg (mean per image) {float(psnr(encoded, batch.source)):.2f} dB on {len(encoded)} images "
+          f"(median of {args.repeats})")
     print(f"optimization ({args.steps} steps): {opt_speed:.3f} img/s, "
           f"PSNR trg {float(psnr(optimized, batch.source[: len(few)])):.2f} dB on {len(few)} images")
     print(f"encoder PSNR on those {len(few)}: {float(psnr(encoded[: len(few)], batch.source[: len(few)])):.2f} dB")

@@ -10,8 +10,9 @@ over several seeds, as mean +- std:
 Each configuration runs `python train.py +experiment=... seed=S` in its own folder under
 --out (default outputs/uda_ablation/<time>). A folder that already holds metrics.json is read,
 not re-run (--rerun to run it again), so an interrupted sweep picks up where it stopped; a
-finished stage is also reused from the cache, so a re-run only evaluates. Writes
-ablation.md / ablation.csv there and prints the table."""
+finished stage is also reused from the cache, so a re-run only evaluates. A folder scored
+before the current PSNR / SSIM conventions is refused: scripts/rescore_run.py scores it
+again from its checkpoint. Writes ablation.md / ablation.csv there and prints the table."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ganlab.metrics.reconstruction import PSNR_CONVENTION, SSIM_CONVENTION  # noqa: E402
 from ganlab.metrics.tables import markdown_table, write_csv  # noqa: E402
 
 # key: (name in the table, overrides)
@@ -40,8 +42,8 @@ BASELINES = {
     "hfgi": ("HFGI (supervised)", ["+experiment=hfgi_supervised"]),
 }
 COLUMNS = [("PSNR trg", "test/psnr_trg"), ("SSIM trg", "test/ssim_trg"), ("FID trg", "test/fid_trg"),
-           ("MSE trg", "test/mse_trg"), ("PSNR src", "test/psnr_src"), ("edit FID", "test/edit_fid"),
-           ("edit IDs", "test/edit_id")]
+           ("MSE trg", "test/mse_trg"), ("PSNR src", "test/psnr_src"), ("PSNR trg pooled", "test/psnr_pooled_trg"),
+           ("edit FID", "test/edit_fid"), ("edit IDs", "test/edit_id")]
 
 
 def run_folder(out: Path, name: str, seed: int) -> Path:
@@ -53,7 +55,14 @@ def run_folder(out: Path, name: str, seed: int) -> Path:
 def finished(folder: Path) -> dict[str, float] | None:
     """A run folder's metrics, or None if the run did not finish."""
     path = folder / "metrics.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    metrics = json.loads(path.read_text())
+    if "test/psnr_trg" in metrics and "test/psnr_pooled_trg" not in metrics:
+        # scored before PSNR became the mean of per-image PSNR and SSIM the valid-window one
+        raise SystemExit(f"{path} holds PSNR / SSIM in the old conventions (no test/psnr_pooled_trg): score the run "
+                         f"again with `python scripts/rescore_run.py {folder}` (no training), or pass --rerun")
+    return metrics
 
 
 def run(name: str, overrides: list[str], seed: int, out: Path, extra: list[str], rerun: bool) -> dict[str, float]:
@@ -101,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [[name, *(mean_std([m[key] for m in runs if key in m]) for _, key in COLUMNS), len(runs)]
             for name, runs in results.items()]
     text = (f"## Table III: ablation over seeds {args.seeds} (mean ± std; trg = LQ input scored against the "
-            f"clean image)\n\n{markdown_table(headers, rows)}\n")
+            f"clean image)\n\n{PSNR_CONVENTION}. {SSIM_CONVENTION}.\n\n{markdown_table(headers, rows)}\n")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "ablation.md").write_text(text)
     write_csv(args.out / "ablation.csv", headers, rows)

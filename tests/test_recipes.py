@@ -31,6 +31,11 @@ def test_recipe_fast_dev_run(compose_cfg, experiment):
     check_run_report(run_dir)
     if experiment == "scgan":
         _check_generator_realism(run_dir, metrics)
+    if experiment.startswith("icgan"):  # the headline edit success and the all-pairs one beside it
+        assert 0 <= metrics["test/edit_success"] <= 1 and 0 <= metrics["test/edit_success_all"] <= 1
+        assert metrics["test/psnr"] >= metrics["test/psnr_pooled"]
+        if experiment == "icgan_synthfaces":  # attribute flips always ask for the other value
+            assert metrics["test/edit_success_all"] == metrics["test/edit_success"]
 
 
 def _check_generator_realism(run_dir: Path, metrics: dict) -> None:

@@ -103,7 +103,7 @@ def test_ablation_script_reads_finished_runs_instead_of_rerunning(tmp_path, caps
     for seed, psnr in [(0, 17.0), (1, 18.0)]:
         folder = script.run_folder(tmp_path, name, seed)
         folder.mkdir(parents=True)
-        (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": psnr}))
+        (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": psnr, "test/psnr_pooled_trg": psnr - 0.2}))
 
     def no_training(*args, **kwargs):
         raise AssertionError(f"ran {args}")
@@ -115,3 +115,17 @@ def test_ablation_script_reads_finished_runs_instead_of_rerunning(tmp_path, caps
     rows = (tmp_path / "ablation.csv").read_text().splitlines()
     assert rows[1].startswith("UDA-inversion,17.500 ± 0.707,") and rows[1].endswith(",2")
     assert rows[2].startswith("UDA-inversion w/o discrepancy,,") and rows[2].endswith(",0")
+
+
+def test_ablation_script_refuses_runs_scored_in_the_old_psnr_ssim_conventions(tmp_path):
+    """metrics.json without the pooled PSNR was scored with the pooled PSNR as `psnr` and the
+    border-padded SSIM: the table would mix conventions, so the script names the fix."""
+    from scripts import uda_ablation as script
+
+    name, _ = script.CONFIGS["uda"]
+    folder = script.run_folder(tmp_path, name, 0)
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps({"test/psnr_trg": 17.0, "test/ssim_trg": 0.44}))
+    with pytest.raises(SystemExit, match="old conventions.*rescore_run.py"):
+        script.main(["--methods", "uda", "--seeds", "0", "--collect", "--out", str(tmp_path)])
+

@@ -1,5 +1,10 @@
 """IcGAN evaluation on the held-out split: reconstruction quality, E_y accuracy, and
-edits x -> (E_z(x), E_y(x)) -> G(z, y_new) scored by an independent classifier."""
+edits x -> (E_z(x), E_y(x)) -> G(z, y_new) scored by an independent classifier.
+
+Edit success (`test/edit_success`, the headline) counts edits only: a digit rendered under
+its own class is a reconstruction, so with classes it is the share over the other classes;
+`test/edit_success_all` keeps every (image, class) pair. Attribute flips always ask for the
+other value, so there the two are equal."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from ganlab.editing.condition_swap import flip_attribute, interpolate, one_hot_t
 from ganlab.editing.label_support import PairSupport
 from ganlab.methods.classifier import ImageClassifier
 from ganlab.metrics.edit_success import EditSuccess
-from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
+from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.nets.mode import evaluating
 from ganlab.reports.grid import Grid, save_grid
 
@@ -27,8 +32,9 @@ class IcGANEvaluation:
         spec = datamodule.label_spec
         self.classifier.to(encoders.device)
         generator = encoders.cgan.generator
-        recon = reconstruction_metrics().to(encoders.device)
-        edits = EditSuccess(spec.dim).to(encoders.device)
+        recon = ReconstructionScores().to(encoders.device)
+        edits = EditSuccess(spec.dim).to(encoders.device)  # target differs from the source label
+        all_pairs = EditSuccess(spec.dim).to(encoders.device)  # classes: the source class too
         # Binary labels: the same scores again over the edits whose target label vector the
         # training data supports (see label_support).
         supported_edits = EditSuccess(spec.dim).to(encoders.device)
@@ -40,20 +46,23 @@ class IcGANEvaluation:
                     break
                 x, y = x.to(encoders.device), y.to(encoders.device)
                 z, y_hat = encoders.encode(x)
-                recon.update(to_unit(generator(z, y_hat)), to_unit(x))
+                recon.update(generator(z, y_hat), x)
                 verdict = self.classifier.predict(x)
                 ey_hits += self._label_hits(y_hat, y, spec.kind)
                 classifier_hits += self._label_hits(verdict, y, spec.kind)
                 seen += len(x)
                 if spec.kind == "categorical":
-                    self._score_class_swaps(generator, z, edits, spec.dim)
+                    self._score_class_swaps(generator, z, y, edits, all_pairs)
                 else:
                     self._score_attribute_flips(generator, z, y_hat, y, verdict, edits, supported_edits, support)
+        if spec.kind == "binary":
+            all_pairs = edits  # every flip asks for the value the image does not have
         metrics = {f"test/{k}": float(v) for k, v in recon.compute().items()}
         metrics["test/ey_acc"] = ey_hits / seen
         metrics["test/classifier_acc"] = classifier_hits / seen
         scores = edits.compute()
         metrics["test/edit_success"] = float(scores["success_all"])
+        metrics["test/edit_success_all"] = float(all_pairs.compute()["success_all"])
         metrics["test/edit_success_min"] = float(scores["success"].min())
         for name, value in zip(spec.names, scores["success"].tolist()):
             metrics[f"test/edit_success_{name}"] = value
@@ -74,11 +83,15 @@ class IcGANEvaluation:
             return float((pred.argmax(1) == y.argmax(1)).sum())
         return float(((pred > 0.5).float() == y).float().mean(1).sum())
 
-    def _score_class_swaps(self, generator, z, edits: EditSuccess, num_classes: int) -> None:
+    def _score_class_swaps(self, generator, z, y, edits: EditSuccess, all_pairs: EditSuccess) -> None:
+        """Every image under every class; `edits` gets the pairs whose class is not the image's own."""
+        num_classes = y.shape[1]
         z_all, y_all = one_hot_targets(z, num_classes)
-        reached = self.classifier.predict(generator(z_all, y_all)).argmax(1) == y_all.argmax(1)
+        reached = (self.classifier.predict(generator(z_all, y_all)).argmax(1) == y_all.argmax(1)).view(-1, num_classes)
+        other = y.argmax(1, keepdim=True) != torch.arange(num_classes, device=y.device)  # [B, K]
         for c in range(num_classes):
-            edits.update(c, reached[c::num_classes])
+            all_pairs.update(c, reached[:, c])
+            edits.update(c, reached[other[:, c], c])
 
     def _score_attribute_flips(self, generator, z, y_hat, y, verdict, edits: EditSuccess,
                                supported_edits: EditSuccess, support: PairSupport) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import torch
 
-from ganlab.methods.inversion_training import InversionTraining, psnr
+from ganlab.methods.inversion_training import InversionTraining
+from ganlab.metrics.reconstruction import psnr
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
 from ganlab.reports.grid import Grid

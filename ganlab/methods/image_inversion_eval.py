@@ -5,10 +5,8 @@ labels an editor learns from are the images' own, so the codes must keep them)."
 from __future__ import annotations
 
 import torch
-from torchmetrics.functional.image import structural_similarity_index_measure
 
-from ganlab.methods.inversion_training import psnr
-from ganlab.metrics.reconstruction import to_unit
+from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.nets.mode import evaluating
 
 
@@ -29,8 +27,9 @@ class ImageInversionEvaluation:
                 images.append(x)
                 inversions.append(module(x).image.clamp(-1, 1))
         x, y = torch.cat(images), torch.cat(inversions)
-        metrics = {"test/psnr": float(psnr(y, x)),
-                   "test/ssim": float(structural_similarity_index_measure(to_unit(y), to_unit(x), data_range=1.0))}
+        recon = ReconstructionScores().to(x.device)
+        recon.update(y, x)
+        metrics = {f"test/{k}": float(v) for k, v in recon.compute().items()}
         if self.classifier is not None:
             self.classifier.to(x.device)
             same = self.classifier.predict(x, batch_size=self.batch_size) == \

@@ -27,7 +27,7 @@ from ganlab.data.resize import resize
 from ganlab.methods.inversion_editing import EditScores
 from ganlab.methods.inversion_tables import write_tables
 from ganlab.metrics.fid import FrechetDistance
-from ganlab.metrics.reconstruction import reconstruction_metrics, to_unit
+from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
 from ganlab.nets.mode import evaluating
@@ -123,7 +123,7 @@ class InversionEvaluation:
     def _score(self, inverter, generator, batches, domain, count, clean, edits):
         """Metrics of one inverter on one domain over the first `count` test images, and the
         first grid images' reconstructions."""
-        recon = reconstruction_metrics().to(clean.device)
+        recon = ReconstructionScores().to(clean.device)
         seconds, outputs, lpips, seen = [], [], [], 0
         for batch in batches:
             take = min(len(batch.source), count - seen)
@@ -134,7 +134,7 @@ class InversionEvaluation:
             with evaluating(inverter), stopwatch(x.device, seconds):
                 inversion = inverter(x, generator)
             with torch.no_grad():
-                recon.update(to_unit(inversion.image), to_unit(target))
+                recon.update(inversion.image, target)
                 lpips.append(self.perceptual(inversion.image, target))
                 if edits is not None:
                     edits.update(domain, inversion, target)

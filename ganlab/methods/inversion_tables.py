@@ -1,5 +1,6 @@
 """UDA-inversion's tables from an evaluation's metrics: Table I (inversion: methods x
-src / trg, PSNR, SSIM, FID, MSE, plus LPIPS and images/s) and Table II (editing: per
+src / trg, PSNR, SSIM, FID, MSE, plus the pooled PSNR, LPIPS and images/s; a caption names
+the PSNR / SSIM conventions) and Table II (editing: per
 editor, domain x method, FID and ID similarity per attribute, plus edit success), as
 tables.md and CSVs in the run folder."""
 
@@ -7,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ganlab.metrics.reconstruction import PSNR_CONVENTION, SSIM_CONVENTION
 from ganlab.metrics.tables import markdown_table, write_csv
 
-INVERSION_COLUMNS = (("PSNR", "psnr"), ("SSIM", "ssim"), ("FID", "fid"), ("MSE", "mse"), ("LPIPS", "lpips"),
-                     ("img/s", "images_per_s"))
+INVERSION_COLUMNS = (("PSNR", "psnr"), ("SSIM", "ssim"), ("FID", "fid"), ("MSE", "mse"), ("PSNR pooled", "psnr_pooled"),
+                     ("LPIPS", "lpips"), ("img/s", "images_per_s"))
 EDIT_COLUMNS = (("FID", "fid"), ("IDs", "id"), ("success", "success"))
 DOMAIN_NAMES = {"src": "Src", "trg": "Trg"}
 
@@ -40,7 +42,8 @@ def write_tables(metrics: dict[str, float], method_name: str, rows: list[str], a
     out_dir = Path(out_dir)
     headers, table = inversion_table(metrics, method_name, rows)
     write_csv(out_dir / "table_inversion.csv", headers, table)
-    text = ["## Table I: inversion (scored against the clean image)", "", markdown_table(headers, table)]
+    text = ["## Table I: inversion (scored against the clean image)", "", f"{PSNR_CONVENTION}. {SSIM_CONVENTION}.",
+            "", markdown_table(headers, table)]
     csv_rows = []
     for editor in ("interfacegan", "ganspace"):
         headers, table = editing_table(metrics, method_name, editor, attributes)

@@ -11,9 +11,8 @@ import logging
 import pytorch_lightning as pl
 import torch
 from torch import nn
-from torchmetrics.functional.image import peak_signal_noise_ratio
 
-from ganlab.metrics.reconstruction import to_unit
+from ganlab.metrics.reconstruction import psnr
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
 from ganlab.reports.grid import Grid
@@ -27,10 +26,6 @@ def set_w_avg(generator: nn.Module, n: int = 4096, seed: int = 0) -> None:
     device = generator.input.input.device
     z = torch.randn(n, generator.style_dim, generator=torch.Generator().manual_seed(seed)).to(device)
     generator.set_w_avg(generator.style(z).mean(0))
-
-
-def psnr(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return peak_signal_noise_ratio(to_unit(output), to_unit(target), data_range=1.0)
 
 
 class InversionTraining(pl.LightningModule):
