@@ -46,3 +46,19 @@ def test_resume_matches_uninterrupted(compose_cfg, tmp_path):
     for key, value in reference.items():
         if key.startswith("test/"):
             assert resumed[key] == pytest.approx(value, abs=1e-6), key
+
+
+def test_last_checkpoint_holds_the_final_weights_when_validation_is_sparse(compose_cfg, tmp_path):
+    """With validation every 5 epochs of 3, Lightning's own last.ckpt would be missing or
+    old; the stage still ends with last.ckpt at its final epoch and weights."""
+    import torch
+
+    from ganlab.run import train
+
+    cfg = compose_cfg(*SHORT, "trainer.check_val_every_n_epoch=5", "method.stages.encoders.trainer.max_epochs=3")
+    train(cfg)
+    last = torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "encoders" / "last.ckpt", weights_only=True)
+    assert last["epoch"] == 3  # written after the third and last epoch
+    (cached,) = (tmp_path / "cache" / "stages").glob("encoders-*.pt")
+    final = torch.load(cached, weights_only=True)["state_dict"]
+    assert all(torch.equal(last["state_dict"][k], v) for k, v in final.items())
