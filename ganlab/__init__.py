@@ -1,8 +1,8 @@
 """ganlab: config-driven experiments for GAN-based image editing."""
 
 from ganlab import quiet as _quiet
-from ganlab import run_folder as _run_folder
+from ganlab import resume_folder as _resume_folder
 
 _quiet.install()
-_run_folder.register()  # configs/hydra/default.yaml names the run folder through it
+_resume_folder.register()  # configs/hydra/default.yaml names the run folder through it
 __version__ = "0.1.0"

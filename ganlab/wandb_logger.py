@@ -83,6 +83,6 @@ def wandb_logger(save_dir: str, project: str = "ganlab", recipe: str | None = No
 
 
 def run_id(save_dir: str) -> str:
-    """One W&B run per run folder: a run resumed in its folder (ganlab.run_folder) logs to
+    """One W&B run per run folder: a run resumed in its folder (ganlab.resume_folder) logs to
     the same W&B run."""
     return hashlib.sha256(str(Path(save_dir).resolve()).encode()).hexdigest()[:16]

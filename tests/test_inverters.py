@@ -6,7 +6,9 @@ from functools import partial
 import pytest
 import torch
 
+from ganlab.losses.synthetic_codes import SyntheticCodeLoss
 from ganlab.methods.inversion_training import set_w_avg
+from ganlab.metrics.code_spread import code_spread, sampled_codes
 from ganlab.nets.inverters.e4e import E4EEncoder
 from ganlab.nets.inverters.hfgi import HFGIEncoder
 from ganlab.nets.inverters.hybrid import HybridInverter
@@ -62,6 +64,48 @@ def test_encoders_learn_to_reconstruct(name):
         loss.backward()
         optimizer.step()
     assert mse(encoder(x, g), x) < 0.7 * before
+
+
+@pytest.mark.parametrize("name", list(ENCODERS))
+def test_encode_gives_the_codes_of_the_full_inversion(name):
+    g = tiny_generator()
+    x = images_of(g, 2)
+    encoder = ENCODERS[name](g)
+    torch.testing.assert_close(encoder.encode(x, g), encoder(x, g).wplus)
+
+
+def test_fresh_encoder_features_vary_with_the_image():
+    """The heads start at zero (every image gets the mean code), but what they read must
+    already differ between images at unit scale, or Adam's bounded steps never make codes differ."""
+    g = tiny_generator()
+    encoder = PSPEncoder(g)
+    pyramid = encoder.pyramid(images_of(g, 16))
+    head = encoder.styles.heads[0]
+    features = head.convs(pyramid[encoder.styles.levels[0]]).flatten(1)
+    assert float(features.std(0).mean()) > 0.05
+    torch.testing.assert_close(encoder.encode(images_of(g, 2), g), g.w_avg.expand(2, g.n_latent, -1))
+
+
+def test_synthetic_code_loss_is_the_code_error_on_generated_images_and_trains_the_spread():
+    g = tiny_generator()
+    encoder = PSPEncoder(g)
+    loss = SyntheticCodeLoss(weight=2.0, batch_size=16)
+    torch.manual_seed(0)
+    value = loss(encoder, g)
+    torch.manual_seed(0)
+    codes, _ = loss.sample(g, 32)
+    assert float(value) == pytest.approx(2.0 * float((g.w_avg - codes).pow(2).mean()), rel=1e-5)  # fresh: mean code
+    optimizer = torch.optim.Adam(encoder.parameters(), lr=1e-3)
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss(encoder, g).backward()
+        optimizer.step()
+    x = images_of(g, 64, seed=5)
+    with torch.no_grad():
+        spread = code_spread(encoder.encode(x, g), sampled_codes(g, 512), g.w_avg)["spread_ratio"]
+    assert spread > 0.05  # from exactly 0
+    with pytest.raises(ValueError, match="batch_size"):
+        SyntheticCodeLoss(batch_size=0)
 
 
 def test_optimization_and_hybrid_reduce_the_error():

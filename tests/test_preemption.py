@@ -67,7 +67,7 @@ def test_cli_sigterm_exits_nonzero_and_the_printed_command_resumes_in_the_same_f
 
 
 def test_a_training_checkpoint_inside_a_run_folder_names_that_folder(tmp_path):
-    from ganlab.run_folder import run_dir
+    from ganlab.resume_folder import run_dir
     from ganlab.wandb_logger import run_id
 
     run = tmp_path / "runs" / "2026-01-01_00-00-00_000001"

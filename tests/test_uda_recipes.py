@@ -24,7 +24,8 @@ def shared_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("zoo_cache")
 
 
-def check_run(cfg, metrics):
+def check_run(cfg, metrics, counterfactual=True):
+    """counterfactual: the data renders them (synthfaces)."""
     run_dir = Path(cfg.paths.output_dir)
     assert json.loads((run_dir / "metrics.json").read_text()) == pytest.approx(metrics)
     check_run_report(run_dir)
@@ -32,15 +33,32 @@ def check_run(cfg, metrics):
                  "samples/eval/edits.png"):
         assert (run_dir / name).is_file(), name
     for key in ("test/psnr_src", "test/psnr_trg", "test/fid_trg", "test/images_per_s_trg", "test/edit_fid",
-                "test/psnr_trg_optimization", "test/speedup_vs_optimization"):
+                "test/psnr_trg_optimization", "test/speedup_vs_optimization", "test/code_spread_ratio_src",
+                "test/code_spread_ratio_trg_optimization", "test/code_distance_to_mean_trg"):
         assert key in metrics and metrics[key] == metrics[key], key
+    tables = (run_dir / "tables.md").read_text()
+    assert "Collapse diagnostic" in tables
+    assert ("true counterfactual (interfacegan" in tables) == counterfactual
+    if counterfactual:
+        for key in ("test/cf_moved_toward_interfacegan", "test/wrong_cf_moved_toward_ganspace",
+                    "test/cf_psnr_interfacegan_Male_trg"):
+            assert key in metrics and metrics[key] == metrics[key], key
+        assert 0 <= metrics["test/cf_moved_toward_interfacegan_Young_src"] <= 1
+    else:
+        assert not [k for k in metrics if "cf_" in k]
 
 
 @pytest.mark.parametrize("experiment", SUPERVISED)
-def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment):
+def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment, caplog):
     cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr", cache=shared_cache)
-    check_run(cfg, train(cfg))
+    metrics = train(cfg)
+    check_run(cfg, metrics)
     assert "(supervised)" in (Path(cfg.paths.output_dir) / "tables.md").read_text()
+    assert ("test/psnr_base_src" in metrics) == (experiment == "hfgi_supervised")
+    # one training step leaves the encoder at the mean code: the evaluation names the run
+    assert metrics["test/code_spread_ratio_src"] < 0.1
+    assert f"run {cfg.method.evaluate.method_name} ({cfg.paths.output_dir})" in caplog.text
+    assert "collapsed" in caplog.text
 
 
 def test_the_quick_flagship_is_the_recipe_on_the_quick_generator_with_half_a_pass(compose_cfg):
@@ -77,7 +95,7 @@ def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp
                       "generator=stylegan2_ffhq", f"generator.checkpoint={checkpoint}", "inverter.width=8",
                       "inverter.fpn_width=16", cache=shared_cache)
     metrics = train(cfg)
-    check_run(cfg, metrics)
+    check_run(cfg, metrics, counterfactual=False)
 
 
 def test_ablation_script_run_folders_are_valid_hydra_overrides(tmp_path):

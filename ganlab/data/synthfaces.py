@@ -21,8 +21,8 @@ from ganlab.data.labels import LabelSpec
 from ganlab.data.resize import to_signed
 from ganlab.data.synthfaces_render import ATTRIBUTES, IDENTITY_FACTORS, render
 
-__all__ = ["ATTRIBUTES", "IDENTITY_FACTORS", "SynthFacesDataModule", "render", "sample_attributes", "sample_identity",
-           "set_attribute"]
+__all__ = ["ATTRIBUTES", "IDENTITY_FACTORS", "SynthFacesDataModule", "counterfactual_attributes", "render",
+           "sample_attributes", "sample_identity", "set_attribute"]
 
 
 def sample_attributes(n: int, g: torch.Generator) -> torch.Tensor:
@@ -62,6 +62,28 @@ def set_attribute(attributes: torch.Tensor, name: str, value: torch.Tensor | flo
             for other in group:
                 if other != name:
                     out[on, ATTRIBUTES.index(other)] = 0
+    return out
+
+
+def counterfactual_attributes(attributes: torch.Tensor, name: str, value: torch.Tensor | float) -> torch.Tensor:
+    """`set_attribute`, then the hard rules of `sample_attributes` on what the change implies,
+    so render(result, identity) is an image the data could hold: a beard only with Male
+    (turning Male off shaves it: No_Beard = 1; turning No_Beard off makes the face Male)
+    and Heavy_Makeup only without (turning Male on removes it; turning make-up on makes the
+    face not Male). Soft dependencies (Smiling with an open mouth, blond hair rarely Male)
+    are left as they are: the counterfactual changes the named attribute, not its odds."""
+    out = set_attribute(attributes, name, value)
+    col = {n: i for i, n in enumerate(ATTRIBUTES)}
+    if name in ("Male", "Heavy_Makeup"):  # Male decides, or make-up forces female
+        if name == "Heavy_Makeup":
+            out[out[:, col["Heavy_Makeup"]] > 0.5, col["Male"]] = 0
+        female = out[:, col["Male"]] < 0.5
+        out[female, col["No_Beard"]] = 1
+        out[~female, col["Heavy_Makeup"]] = 0
+    elif name == "No_Beard":  # a beard forces Male, and a Male wears no make-up
+        bearded = out[:, col["No_Beard"]] < 0.5
+        out[bearded, col["Male"]] = 1
+        out[bearded, col["Heavy_Makeup"]] = 0
     return out
 
 

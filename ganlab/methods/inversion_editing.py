@@ -15,6 +15,7 @@ from torch import nn
 
 from ganlab.data.resize import resize
 from ganlab.editing.attribute_directions import fit_directions, sample_scores
+from ganlab.editing.edit_sign import edit_sign
 from ganlab.nets.inverters.base import Inversion
 
 
@@ -35,8 +36,9 @@ class EditScores:
         verdict = self.judge(clean) > 0
         for editor, directions in self.directions.items():
             for name, direction in directions.items():
-                goal = ~verdict[:, self.columns[name]]
-                steps = (2 * goal.float() - 1) * self.strength
+                present = verdict[:, self.columns[name]]
+                goal = ~present
+                steps = edit_sign(present) * self.strength
                 images = inversion.render(self.generator, direction.edit(inversion.wplus, steps))
                 key = (editor, name, domain)
                 self.edited[key].append(images)

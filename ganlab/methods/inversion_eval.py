@@ -6,6 +6,14 @@
 - editing after inversion: InterFaceGAN and GANSpace directions (fitted on generator
   samples scored by the attribute classifier) applied to the inverted codes: FID and ID
   similarity of the edited images per attribute, and edit success (classifier verdict);
+- on data that renders its images from factors (synthfaces), the same edits judged against
+  the true counterfactual (ganlab.methods.inversion_counterfactual): test/cf_* and the
+  wrong-sign control test/wrong_cf_*;
+- a collapse diagnostic per inverter and domain (ganlab.metrics.code_spread): the spread of
+  the inverted W+ codes relative to the generator's sampled codes (test/code_spread_ratio_*,
+  per layer too), their distance to the mean code, and for HFGI the PSNR of the base code
+  alone, without the fusion (test/psnr_base_*); a warning names a run whose spread ratio is
+  under 0.1;
 - tables.md (printed at the end of the run) and CSVs in the run folder, grids in
   samples/eval/ (inversion.png: HQ | LQ | inv(HQ) | inv(LQ) | optimization(LQ);
   edits.png: HQ | LQ | inv(LQ) | one edit per editor and attribute).
@@ -24,8 +32,10 @@ from torch import nn
 from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.domains import DomainDataModule
 from ganlab.data.resize import resize
+from ganlab.methods.inversion_counterfactual import CounterfactualEdits, renders_counterfactuals
 from ganlab.methods.inversion_editing import EditScores
 from ganlab.methods.inversion_tables import write_tables
+from ganlab.metrics.code_spread import code_spread, collapse_warning, sampled_codes
 from ganlab.metrics.fid import FrechetDistance
 from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.metrics.throughput import stopwatch
@@ -97,13 +107,23 @@ class InversionEvaluation:
             inverter.to(device).eval()
         edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
                            self.direction_samples, self.edit_strength)
+        counterfactual = None
+        if renders_counterfactuals(datamodule):
+            attributes, identity = datamodule.images.factors("test")
+            counterfactual = CounterfactualEdits(generator, edits.directions, self.edit_strength,
+                                                 attributes[: len(clean)], identity[: len(clean)],
+                                                 datamodule.images.render)
+        else:
+            log.info("inversion evaluation: the data cannot render counterfactuals; no test/cf_* metrics")
+        self.sampled = sampled_codes(generator)
         metrics, grids = {}, {}
         with evaluating(generator):
             for row, inverter in rows.items():
                 count = len(clean) if row == "" else min(self.optimization_images, len(clean))
                 for domain in DOMAINS:
                     scores, images = self._score(inverter, generator, batches, domain, count, clean,
-                                                 edits if row == "" else None)
+                                                 edits if row == "" else None,
+                                                 counterfactual if row == "" else None)
                     suffix = f"_{domain}" + (f"_{row}" if row else "")
                     metrics.update({f"test/{k}{suffix}": v for k, v in scores.items()})
                     grids[(row, domain)] = images
@@ -111,6 +131,13 @@ class InversionEvaluation:
             metrics["test/speedup_vs_optimization"] = (metrics["test/images_per_s_src"] /
                                                        metrics["test/images_per_s_src_optimization"])
         metrics.update(edits.summary(clean, self._fid))
+        if counterfactual is not None:
+            metrics.update(counterfactual.summary())
+        warning = collapse_warning(f"{self.method_name} ({out_dir})",
+                                   {f"{domain} domain": metrics[f"test/code_spread_ratio_{domain}"]
+                                    for domain in DOMAINS})
+        if warning:
+            log.warning(warning)
         self._save_grids(batches[0], grids, edits, Path(out_dir) / "samples" / "eval")
         write_tables(metrics, self.method_name, list(rows), list(self.columns), out_dir)
         return metrics
@@ -120,11 +147,11 @@ class InversionEvaluation:
             real, fake = resize(real, self.fid_size), resize(fake, self.fid_size)
         return self.fid(fake.clamp(-1, 1).cpu(), real_images=real.cpu()).fid
 
-    def _score(self, inverter, generator, batches, domain, count, clean, edits):
+    def _score(self, inverter, generator, batches, domain, count, clean, edits, counterfactual=None):
         """Metrics of one inverter on one domain over the first `count` test images, and the
         first grid images' reconstructions."""
-        recon = ReconstructionScores().to(clean.device)
-        seconds, outputs, lpips, seen = [], [], [], 0
+        recon, base = ReconstructionScores().to(clean.device), ReconstructionScores().to(clean.device)
+        seconds, outputs, lpips, codes, seen, fused = [], [], [], [], 0, False
         for batch in batches:
             take = min(len(batch.source), count - seen)
             if take <= 0:
@@ -136,15 +163,25 @@ class InversionEvaluation:
             with torch.no_grad():
                 recon.update(inversion.image, target)
                 lpips.append(self.perceptual(inversion.image, target))
+                if inversion.base_image is not None:
+                    fused = True
+                    base.update(inversion.base_image, target)
                 if edits is not None:
                     edits.update(domain, inversion, target)
+                if counterfactual is not None:
+                    counterfactual.update(domain, inversion, seen)
             outputs.append(inversion.image.detach())
+            codes.append(inversion.wplus.detach())
             seen += take
         images = torch.cat(outputs)
         scores = {k: float(v) for k, v in recon.compute().items()}
         scores["lpips"] = float(torch.cat(lpips).mean())
         scores["fid"] = self._fid(clean, images)
         scores["images_per_s"] = seen / sum(seconds)
+        if fused:
+            scores["psnr_base"] = float(base.compute()["psnr"])
+        spread = code_spread(torch.cat(codes), self.sampled, generator.w_avg)
+        scores.update({f"code_{k}": v for k, v in spread.items()})
         return scores, images[: self.grid_images]
 
     def _save_grids(self, batch, grids: dict, edits, folder: Path) -> None:

@@ -2,7 +2,8 @@
 src / trg, PSNR, SSIM, FID, MSE, plus the pooled PSNR, LPIPS and images/s; a caption names
 the PSNR / SSIM conventions) and Table II (editing: per
 editor, domain x method, FID and ID similarity per attribute, plus edit success), as
-tables.md and CSVs in the run folder."""
+tables.md and CSVs in the run folder; then ganlab's own: the collapse diagnostic and,
+where the data renders them, the edits scored against the true counterfactual."""
 
 from __future__ import annotations
 
@@ -37,6 +38,32 @@ def editing_table(metrics: dict[str, float], method_name: str, editor: str,
     return headers, table
 
 
+CODE_COLUMNS = (("spread ratio", "code_spread_ratio"), ("min layer", "code_spread_ratio_min"),
+                ("dist. to mean", "code_distance_to_mean"), ("sampled dist.", "code_distance_to_mean_sampled"),
+                ("PSNR", "psnr"), ("PSNR base code", "psnr_base"))
+COUNTERFACTUAL_COLUMNS = (("toward", "cf_moved_toward"), ("wrong-sign toward", "wrong_cf_moved_toward"),
+                          ("RMSE", "cf_distance"), ("PSNR", "cf_psnr"))
+
+
+def code_table(metrics: dict[str, float], method_name: str, rows: list[str]) -> tuple[list[str], list[list]]:
+    headers = ["Method", *(name for name, _ in CODE_COLUMNS)]
+    table = []
+    for row in rows:
+        for domain in DOMAIN_NAMES:
+            suffix = f"_{domain}" + (f"_{row}" if row else "")
+            table.append([f"{row or method_name} ({domain})",
+                          *(metrics.get(f"test/{key}{suffix}", "") for _, key in CODE_COLUMNS)])
+    return headers, table
+
+
+def counterfactual_table(metrics: dict[str, float], editor: str, attributes: list[str]) -> tuple[list[str], list[list]]:
+    headers = ["Domain", *(f"{a} {name}" for a in attributes for name, _ in COUNTERFACTUAL_COLUMNS)]
+    table = [[DOMAIN_NAMES[domain], *(metrics.get(f"test/{key}_{editor}_{a}_{domain}", "")
+                                      for a in attributes for _, key in COUNTERFACTUAL_COLUMNS)]
+             for domain in DOMAIN_NAMES]
+    return headers, table
+
+
 def write_tables(metrics: dict[str, float], method_name: str, rows: list[str], attributes: list[str],
                  out_dir: str | Path) -> str:
     out_dir = Path(out_dir)
@@ -50,6 +77,18 @@ def write_tables(metrics: dict[str, float], method_name: str, rows: list[str], a
         csv_rows += [[editor, *row] for row in table]
         text += ["", f"## Table II: editing after inversion ({editor})", "", markdown_table(headers, table)]
     write_csv(out_dir / "table_editing.csv", ["Editor", *headers], csv_rows)
+    headers, table = code_table(metrics, method_name, rows)
+    write_csv(out_dir / "table_codes.csv", headers, table)
+    text += ["", "## Collapse diagnostic: spread of the inverted W+ codes / the generator's sampled codes", "",
+             markdown_table(headers, table)]
+    if any(k.startswith("test/cf_") for k in metrics):
+        csv_rows = []
+        for editor in ("interfacegan", "ganspace"):
+            headers, table = counterfactual_table(metrics, editor, attributes)
+            csv_rows += [[editor, *row] for row in table]
+            text += ["", f"## Edits against the true counterfactual ({editor}; share moved toward it, "
+                     "RMSE and PSNR to it)", "", markdown_table(headers, table)]
+        write_csv(out_dir / "table_counterfactual.csv", ["Editor", *headers], csv_rows)
     markdown = "\n".join(text) + "\n"
     (out_dir / "tables.md").write_text(markdown)
     return markdown

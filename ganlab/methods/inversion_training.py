@@ -1,6 +1,7 @@
 """What the inversion-training modules share (UDA-inversion and the supervised pSp / e4e /
 HFGI baselines): a frozen StyleGAN2, an inverter built for it, the source reconstruction
-losses (a dict of weighted losses, logged as train/loss_<name>), and validation that
+losses (a dict of weighted losses, logged as train/loss_<name>; its `synthetic` entry, a
+latent loss on generated images, is added to every training step apart), and validation that
 scores both domains against the clean images (val/psnr_src, val/psnr_trg; monitoring
 only: the unsupervised method never selects a checkpoint on paired target data)."""
 
@@ -44,7 +45,9 @@ class InversionTraining(pl.LightningModule):
             self.inverter = inverter if isinstance(inverter, nn.Module) else inverter(generator=generator,
                                                                                       image_size=image_size)
         self.seed = seed
-        self.losses = nn.ModuleDict({k: v for k, v in dict(losses).items() if v is not None})
+        losses = {k: v for k, v in dict(losses).items() if v is not None}
+        self.synthetic = losses.pop("synthetic", None)
+        self.losses = nn.ModuleDict(losses)
         self.optimizer, self.grid_images = optimizer, grid_images
 
     def train(self, mode: bool = True):
@@ -74,6 +77,13 @@ class InversionTraining(pl.LightningModule):
             parts[name] = value
         total = sum(parts.values()) if parts else target.new_zeros(())
         return total, parts
+
+    def synthetic_loss(self, parts: dict) -> torch.Tensor:
+        """The latent loss on generated images (0 without one), recorded in parts["synthetic"]."""
+        if self.synthetic is None or self.synthetic.weight == 0:
+            return torch.zeros((), device=self.device)
+        parts["synthetic"] = self.synthetic(self.inverter, self.generator)
+        return parts["synthetic"]
 
     def validation_step(self, batch, batch_idx):
         source, target = self.invert(batch.source), self.invert(batch.target)

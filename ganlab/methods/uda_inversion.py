@@ -3,7 +3,8 @@ reconstruction loss; target = unpaired LQ images with no label at all. Each step
 
 1-2. d = E_src[h_hat'] - E_trg[f*(h_hat')] (ganlab.losses.f_divergence); one ascent step
      on the auxiliary network h';
-3-5. L = source loss + lambda * d with the updated h'; one descent step on the encoder.
+3-5. L = source loss + lambda * d with the updated h'; one descent step on the encoder
+     (plus the latent loss on generated images, loss.synthetic, where the recipe has one).
 
 The encoder does not change between steps 1 and 3, so the reconstructions of step 1 are
 reused (detached) for the ascent step. The clean version of a target image
@@ -48,6 +49,7 @@ class UDAInversion(InversionTraining):
     def descent_step(self, batch, source, target, optimizer) -> tuple[torch.Tensor, dict]:
         """Steps 3-5: one gradient-descent step of the encoder on source loss + lambda * d."""
         total, parts = self.reconstruction_loss(batch.source, source)
+        total = total + self.synthetic_loss(parts)
         if target is not None:
             self.discrepancy.auxiliary.requires_grad_(False)  # h' is held fixed here
             d = self.discrepancy(source.image, target.image)

@@ -63,6 +63,10 @@ class Inverter(nn.Module):
     def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
         raise NotImplementedError
 
+    def encode(self, x: torch.Tensor, generator: nn.Module) -> torch.Tensor:
+        """The W+ codes alone [B, n_latent, D] (encoders skip rendering them)."""
+        return self(x, generator).wplus
+
 
 def mean_code(generator: nn.Module) -> torch.Tensor:
     if not generator.w_avg_initialized:

@@ -26,6 +26,10 @@ class E4EEncoder(Inverter):
         offsets = self.styles(pyramid, first=1)
         return mean_code(generator) + w + torch.cat([torch.zeros_like(w), offsets], 1), offsets
 
+    def encode(self, x: torch.Tensor, generator: nn.Module) -> torch.Tensor:
+        self.check(x, generator)
+        return self.codes(x, generator)[0]
+
     def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
         self.check(x, generator)
         wplus, offsets = self.codes(x, generator)

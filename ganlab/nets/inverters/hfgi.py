@@ -17,7 +17,7 @@ from torch import nn
 
 from ganlab.nets.inverters.base import Inversion, Inverter
 from ganlab.nets.inverters.e4e import E4EEncoder
-from ganlab.nets.inverters.pyramid import ResBlock
+from ganlab.nets.inverters.pyramid import ResBlock, he_init
 
 
 class ScaleShift:
@@ -44,6 +44,7 @@ class Consultation(nn.Module):
         self.body = nn.Sequential(*blocks)
         self.scale, self.shift = (nn.Sequential(nn.Conv2d(ch, ch, 3, 1, 1), nn.LeakyReLU(0.2),
                                                 nn.Conv2d(ch, out_channels, 3, 1, 1)) for _ in range(2))
+        he_init(self)
         for head in (self.scale, self.shift):
             nn.init.zeros_(head[-1].weight)
             nn.init.zeros_(head[-1].bias)
@@ -65,6 +66,11 @@ class HFGIEncoder(Inverter):
         self.fusion_layer = 2 * int(math.log2(fusion_resolution)) - 5  # the up-sampling conv at that size
         self.consultation = Consultation(self.channels, self.image_size, fusion_resolution,
                                          generator.layer_channels(self.fusion_layer), consultation_width)
+
+    def encode(self, x: torch.Tensor, generator: nn.Module) -> torch.Tensor:
+        """The base code (the fusion does not change it)."""
+        self.check(x, generator)
+        return self.base.codes(x, generator)[0]
 
     def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
         self.check(x, generator)

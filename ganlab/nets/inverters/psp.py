@@ -17,7 +17,10 @@ class PSPEncoder(Inverter):
         self.pyramid = FeaturePyramid(self.image_size, self.channels, width, finest, fpn_width, max_width)
         self.styles = StyleHeads(self.n_latent, self.style_dim, fpn_width, self.pyramid.resolutions)
 
-    def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
+    def encode(self, x: torch.Tensor, generator: nn.Module) -> torch.Tensor:
         self.check(x, generator)
-        wplus = mean_code(generator) + self.styles(self.pyramid(x))
+        return mean_code(generator) + self.styles(self.pyramid(x))
+
+    def forward(self, x: torch.Tensor, generator: nn.Module) -> Inversion:
+        wplus = self.encode(x, generator)
         return Inversion(wplus, self.synthesize(generator, wplus))

@@ -2,7 +2,14 @@
 feature pyramid (FPN) at finest, finest / 2 and finest / 4 px, and one map-to-style head
 per W+ entry that pools its level down to 1x1 and maps it to a style vector. pSp's
 assignment of styles to levels: the first 3 (coarse) read the 1/4 level, the next 4
-(middle) the 1/2 level, the rest (fine) the finest level."""
+(middle) the 1/2 level, the rest (fine) the finest level.
+
+The convs are He-initialised for their leaky ReLUs (`he_init`): with PyTorch's default
+init each conv shrinks the signal ~6x, so after the trunk and a head's convs the features
+differ between images by ~1e-3 and the zero-started style heads, moving ~lr per Adam step,
+cannot turn that into codes that differ (every image got the mean code). pSp's IR-SE
+backbone keeps its activations at unit scale with batch norm; this keeps them there by
+initialisation."""
 
 from __future__ import annotations
 
@@ -13,6 +20,17 @@ import torch.nn.functional as F
 from torch import nn
 
 COARSE, MIDDLE = 3, 7  # pSp's style indices where the middle and fine groups start
+SLOPE = 0.2  # the leaky ReLUs' negative slope
+
+
+def he_init(module: nn.Module) -> nn.Module:
+    """Every Conv2d in `module`: He-normal weights for a leaky ReLU of SLOPE, zero bias
+    (signal variance kept from layer to layer)."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Conv2d):
+            nn.init.kaiming_normal_(layer.weight, a=SLOPE, nonlinearity="leaky_relu")
+            nn.init.zeros_(layer.bias)
+    return module
 
 
 def level_of(style: int) -> int:
@@ -29,9 +47,10 @@ class ResBlock(nn.Module):
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, stride, 1)
         self.skip = nn.Conv2d(in_channels, out_channels, 1, stride) if stride != 1 or in_channels != out_channels \
             else nn.Identity()
+        he_init(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.conv2(F.leaky_relu(self.conv1(F.leaky_relu(x, 0.2)), 0.2))
+        out = self.conv2(F.leaky_relu(self.conv1(F.leaky_relu(x, SLOPE)), SLOPE))
         return (out + self.skip(x)) / math.sqrt(2)
 
 
@@ -53,6 +72,7 @@ class FeaturePyramid(nn.Module):
                                    ResBlock(level_channels[1], level_channels[2], 2)])
         self.lateral = nn.ModuleList([nn.Conv2d(c, fpn_width, 1) for c in level_channels])
         self.resolutions = (finest, finest // 2, finest // 4)
+        he_init(self)
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         """[finest, middle, coarse] maps, fpn_width channels each."""
@@ -73,7 +93,8 @@ class MapToStyle(nn.Module):
         super().__init__()
         pools = int(math.log2(resolution))
         self.convs = nn.Sequential(*[m for _ in range(pools)
-                                     for m in (nn.Conv2d(channels, channels, 3, 2, 1), nn.LeakyReLU(0.2))])
+                                     for m in (nn.Conv2d(channels, channels, 3, 2, 1), nn.LeakyReLU(SLOPE))])
+        he_init(self.convs)
         self.linear = nn.Linear(channels, style_dim)
         nn.init.zeros_(self.linear.weight)
         nn.init.zeros_(self.linear.bias)

@@ -1,0 +1,92 @@
+"""How fast a bare encoder leaves the mean code: train pSp or HFGI alone (l2 + 0.8 LPIPS on
+a random AlexNet, batch 8, Ranger or Adam) on synthfaces training images for a few hundred
+steps, then print the spread ratio of its codes on 128 test images
+(ganlab.metrics.code_spread) and the reconstruction PSNR (fused and base code for HFGI).
+
+    GANLAB_CACHE=... python scripts/encoder_collapse_probe.py --encoder psp --steps 150 --lr 1e-3 \\
+        [--init default] [--latent 1.0] [--optimizer adam]
+
+--init default re-draws the convs with PyTorch's default init (what the encoders had before
+they were He-initialised); --latent adds loss.synthetic's latent loss on 16 generated images."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pytorch_optimizer  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from ganlab.data.synthfaces import SynthFacesDataModule  # noqa: E402
+from ganlab.losses.synthetic_codes import SyntheticCodeLoss  # noqa: E402
+from ganlab.metrics.code_spread import code_spread, sampled_codes  # noqa: E402
+from ganlab.metrics.reconstruction import to_unit  # noqa: E402
+from ganlab.nets.inverters.hfgi import HFGIEncoder  # noqa: E402
+from ganlab.nets.inverters.psp import PSPEncoder  # noqa: E402
+from ganlab.nets.perceptual import LPIPS  # noqa: E402
+from ganlab.nets.stylegan2.pretrained import pretrained_generator  # noqa: E402
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    return -10 * math.log10(float((to_unit(a) - to_unit(b)).pow(2).mean()))
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--encoder", choices=("psp", "hfgi"), default="psp")
+    parser.add_argument("--generator", default="stylegan2-synthfaces32-quick", help="zoo StyleGAN2")
+    parser.add_argument("--steps", type=int, default=150)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--init", choices=("he", "default"), default="he")
+    parser.add_argument("--latent", type=float, default=0.0, help="weight of the latent loss (0: none)")
+    parser.add_argument("--optimizer", choices=("ranger", "adam"), default="ranger")
+    args = parser.parse_args(argv)
+    torch.manual_seed(0)
+    g = pretrained_generator(args.generator, overrides=[]).requires_grad_(False).eval()
+    data = SynthFacesDataModule(num_images=20000)
+    data.setup()
+    train_x = data.split("train")[torch.arange(8000)][0]
+    test_x = data.split("test")[torch.arange(128)][0]
+    encoder = (HFGIEncoder if args.encoder == "hfgi" else PSPEncoder)(g)
+    if args.init == "default":
+        for layer in encoder.modules():
+            if isinstance(layer, nn.Conv2d) and layer.weight.abs().sum() > 0:  # zero-started outputs stay zero
+                layer.reset_parameters()
+    lpips = LPIPS("none")
+    latent = SyntheticCodeLoss(args.latent, batch_size=16) if args.latent > 0 else None
+    optimizer = (torch.optim.Adam if args.optimizer == "adam" else pytorch_optimizer.Ranger)(
+        encoder.parameters(), lr=args.lr)
+    draw = torch.Generator().manual_seed(0)
+    start = time.time()
+    for _ in range(args.steps):
+        x = train_x[torch.randint(len(train_x), (8,), generator=draw)]
+        inversion = encoder(x, g)
+        loss = sum(F.mse_loss(image, x) + 0.8 * lpips(image, x).mean()
+                   for image in (inversion.image, inversion.base_image) if image is not None)
+        if latent is not None:
+            loss = loss + latent(encoder, g)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    encoder.eval()
+    with torch.no_grad():
+        inversion = encoder(test_x, g)
+    spread = code_spread(inversion.wplus, sampled_codes(g), g.w_avg)
+    out = {"spread_ratio": spread["spread_ratio"], "spread_ratio_min": spread["spread_ratio_min"],
+           "psnr": psnr(inversion.image, test_x), "seconds": time.time() - start}
+    if inversion.base_image is not None:
+        out["psnr_base"] = psnr(inversion.base_image, test_x)
+    print(" ".join(f"{k} {v:.4g}" for k, v in out.items()))
+    return out
+
+
+if __name__ == "__main__":
+    main()
