@@ -5,7 +5,7 @@ schedule, no labels), and of the StyleGAN2 generator (zoo stylegan2-synthfaces32
 the floor: the FID between two disjoint halves of the real data. Same number of images
 everywhere.
 
-    GANLAB_CACHE=/work/cache python scripts/fid_report.py [--num-images 5000] [--no-train]
+    GANLAB_CACHE=/path/to/cache python scripts/fid_report.py [--num-images 5000] [--no-train]
         [--features features-synthfaces32] [--out outputs/fid_report] [--zoo-overrides debug=fdr]
 
 Reference: the first N images of the train split (statistics cached); floor: train images

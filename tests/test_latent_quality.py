@@ -1,4 +1,4 @@
-"""Quality thresholds of the latent-editing recipes (issue 5), slow: they train the zoo
+"""Quality thresholds of the latent-editing recipes, slow: they train the zoo
 generators and classifiers if absent and every editor for real (`pytest -m slow
 tests/test_latent_quality.py`, with GANLAB_CACHE pointing at a shared cache to reuse them)."""
 
