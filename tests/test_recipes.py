@@ -31,6 +31,11 @@ def test_recipe_fast_dev_run(compose_cfg, experiment):
     check_run_report(run_dir)
     if experiment == "scgan":
         _check_generator_realism(run_dir, metrics)
+    if experiment == "lw":  # realism against strength: FID at the grid's strengths, alpha_max among them
+        with next((run_dir / "curves").glob("*.csv")).open() as f:
+            rows = list(csv.DictReader(f))
+        with_fid = [r for r in rows if r.get("fid")]
+        assert with_fid and len(with_fid) < len(rows)
     if experiment.startswith("icgan"):  # the headline edit success and the all-pairs one beside it
         assert 0 <= metrics["test/edit_success"] <= 1 and 0 <= metrics["test/edit_success_all"] <= 1
         assert metrics["test/psnr"] >= metrics["test/psnr_pooled"]

@@ -36,6 +36,11 @@ def check_run(cfg, metrics, counterfactual=True):
                 "test/psnr_trg_optimization", "test/speedup_vs_optimization", "test/code_spread_ratio_src",
                 "test/code_spread_ratio_trg_optimization", "test/code_distance_to_mean_trg"):
         assert key in metrics and metrics[key] == metrics[key], key
+    kinds = [k.split("test/psnr_trg_", 1)[1] for k in metrics if k.startswith("test/psnr_trg_")
+             and k.split("test/psnr_trg_", 1)[1] in ("rain", "mask", "downsample", "RainDegradation",
+                                                       "MaskDegradation", "DownsampleDegradation")]
+    assert kinds, "no PSNR per degradation kind"
+    assert (run_dir / "plots" / "inversion_per_degradation.png").is_file()
     tables = (run_dir / "tables.md").read_text()
     assert "Collapse diagnostic" in tables
     assert ("true counterfactual (interfacegan" in tables) == counterfactual

@@ -34,6 +34,8 @@ from ganlab.data.domains import DomainDataModule
 from ganlab.data.resize import resize
 from ganlab.methods.inversion_counterfactual import CounterfactualEdits, renders_counterfactuals
 from ganlab.methods.inversion_editing import EditScores
+from ganlab.methods.inversion_per_degradation import scores_per_degradation
+from ganlab.methods.inversion_per_degradation import write_table as write_degradation_table
 from ganlab.methods.inversion_tables import write_tables
 from ganlab.metrics.code_spread import code_spread, collapse_warning, sampled_codes
 from ganlab.metrics.fid import FrechetDistance
@@ -138,6 +140,10 @@ class InversionEvaluation:
                                     for domain in DOMAINS})
         if warning:
             log.warning(warning)
+        per_kind = scores_per_degradation(module.inverter, generator, datamodule.degradation, clean,
+                                          self.perceptual, self.batch_size)
+        metrics.update({f"test/{k}_trg_{name}": v for name, scores in per_kind.items() for k, v in scores.items()})
+        write_degradation_table(per_kind, out_dir)
         self._save_grids(batches[0], grids, edits, Path(out_dir) / "samples" / "eval")
         write_tables(metrics, self.method_name, list(rows), list(self.columns), out_dir)
         return metrics

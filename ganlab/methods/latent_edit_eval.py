@@ -127,10 +127,12 @@ class LatentEditEvaluation:
             *swept, natural = self._sweep(judge, editor, k, test, [*alphas, 1.0])
             entry = {"alphas": alphas, "points": [judge.score(task, test, e) for e in swept],
                      "alpha_max": alpha_max, "natural": judge.score(task, test, natural)}
-            if real is not None:
-                entry["fid"] = self.realism(swept[-1].images[: self.fid_codes], real_images=real).fid
-            per_editor[key] = entry
             picks = [round(i * (len(alphas) - 1) / max(1, self.grid_alphas - 1)) for i in range(self.grid_alphas)]
+            if real is not None:  # FID at the grid's strengths, alpha_max last: realism against strength
+                entry["fid_curve"] = {i: self.realism(swept[i].images[: self.fid_codes], real_images=real).fid
+                                      for i in sorted(set(picks) | {len(alphas) - 1})}
+                entry["fid"] = entry["fid_curve"][len(alphas) - 1]
+            per_editor[key] = entry
             n = min(self.grid_codes, len(test.codes))
             grid_rows.append(torch.stack([test.images[:n], *[swept[i].images[:n] for i in picks]], 1).flatten(0, 1))
             row_labels += [f"{editor.name} (alpha_max {alpha_max:.3g})"] * n

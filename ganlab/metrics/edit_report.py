@@ -16,7 +16,8 @@ METRICS = (("target_change", "Target change rate (image classifier)"),
            ("preservation", "Attribute preservation rate"),
            ("identity", "Identity preservation"),
            ("latent_change", "Target change rate (latent classifier)"),
-           ("fid", "FID of edited images against real images with the target (at alpha_max)"),
+           ("fid", "FID of edited images against real images with the target (at alpha_max; the curves "
+                   "show it at the grid's strengths)"),
            ("alpha_max", "alpha_max (target change comparable to the reference)"))
 
 
@@ -107,11 +108,17 @@ def write_curves(results: dict, labels: dict[str, str], out_dir: Path) -> None:
         panels = [m for m in ("preservation", "identity") if m in first]
         x_metric = "target_change" if panels else "alpha"
         panels = panels or [m for m in ("target_change", "latent_change") if m in first]
+        points = {key: [{**p, **({"fid": entry["fid_curve"][i]} if i in entry.get("fid_curve", {}) else {})}
+                        for i, p in enumerate(entry["points"])] for key, entry in per_editor.items()}
+        if any("fid_curve" in entry for entry in per_editor.values()):
+            panels.append("fid")
         fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.8), squeeze=False)
         for ax, metric in zip(axes[0], panels):
             for key, entry in per_editor.items():
                 xs = entry["alphas"] if x_metric == "alpha" else [p["target_change"] for p in entry["points"]]
-                ax.plot(xs, [p[metric] for p in entry["points"]], marker="o", ms=3, label=labels[key])
+                shown = [(x, p[metric]) for x, p in zip(xs, points[key]) if metric in p]
+                if shown:
+                    ax.plot(*zip(*shown), marker="o", ms=3, label=labels[key])
             ax.set_xlabel("alpha" if x_metric == "alpha" else "target change rate")
             ax.set_ylabel(dict(METRICS).get(metric, metric))
             ax.grid(alpha=0.3)
@@ -122,9 +129,9 @@ def write_curves(results: dict, labels: dict[str, str], out_dir: Path) -> None:
         caption = f"Edit {task}: {' and '.join(panels)} against {against}, one line per editor, one point per alpha"
         fig.savefig(out_dir / f"{metric_key(task)}.png", dpi=110, metadata={"Title": caption})
         plt.close(fig)
-        points = [{"task": task, "editor": labels[key], "alpha": alpha, **point}
-                  for key, entry in per_editor.items() for alpha, point in zip(entry["alphas"], entry["points"])]
-        write_curves_csv(out_dir.parent, metric_key(task), "alpha", points, panel="task", series="editor")
+        rows = [{"task": task, "editor": labels[key], "alpha": alpha, **point}
+                for key, entry in per_editor.items() for alpha, point in zip(entry["alphas"], points[key])]
+        write_curves_csv(out_dir.parent, metric_key(task), "alpha", rows, panel="task", series="editor")
 
 
 def write_data_reports(datamodule, scores: dict[str, float], out_dir: Path) -> None:

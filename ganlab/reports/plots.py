@@ -34,6 +34,8 @@ def write_plots(run_dir: str | Path, monitors: dict[str, str | None], metrics: d
             written += training_curves(log_file, name, monitor, out)
     if (run_dir / "table_inversion.csv").is_file():
         written.append(inversion_scores(run_dir / "table_inversion.csv", out))
+    if (run_dir / "table_degradations.csv").is_file():
+        written.append(scores_per_degradation(run_dir / "table_degradations.csv", out))
     if (run_dir / "label_frequencies.csv").is_file():
         written.append(label_frequencies(run_dir / "label_frequencies.csv", out))
     written += per_label_success(metrics, out)
@@ -104,6 +106,21 @@ def inversion_scores(table: Path, out: Path) -> Path:
     return _save(fig, out / "inversion_scores.png",
                  "Inversion quality per method: blue = clean input (src), orange = degraded input (trg); "
                  "both scored against the clean image")
+
+
+def scores_per_degradation(table: Path, out: Path) -> Path:
+    """The encoder's PSNR and SSIM on the clean test images degraded by each kind alone."""
+    rows = read_rows(table)
+    names = [r["degradation"] for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 0.5 * len(rows) + 2))
+    for ax, metric in zip(axes, ("psnr", "ssim")):
+        ax.barh(names, [float(r[metric]) for r in rows], color="tab:orange")
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{metric.upper()} (higher is better)")
+        ax.grid(axis="x", alpha=0.3)
+    return _save(fig, out / "inversion_per_degradation.png",
+                 "The trained encoder on the test images degraded by each kind alone, scored against the clean "
+                 "image (PSNR: mean of per-image PSNR)")
 
 
 def label_frequencies(table: Path, out: Path) -> Path:
