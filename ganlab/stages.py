@@ -113,7 +113,14 @@ def fit_stage(cfg: DictConfig, name: str, stage: DictConfig, module: pl.Lightnin
     trainer = instantiate(trainer_config(cfg, stage), callbacks=build_callbacks(cfg, tag), logger=loggers or False)
     for logger in loggers:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
-    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+    except Exception as e:  # under trainer=ddp a stopped process surfaces as the spawner's error
+        signum = preemption.received()
+        if signum is None or isinstance(e, preemption.Preempted):
+            raise
+        last = Path(cfg.paths.output_dir) / "checkpoints" / name / "last.ckpt"
+        raise preemption.Preempted(signum, str(last) if last.is_file() else None, name) from e
     return {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
 
 

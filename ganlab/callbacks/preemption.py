@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytorch_lightning as pl
+import torch
 
 from ganlab import preemption
+from ganlab.distributed import rank_and_world
 
 
 class Preemption(pl.Callback):
@@ -21,7 +23,7 @@ class Preemption(pl.Callback):
         loader = trainer.train_dataloader
         if hasattr(loader, "consumed"):
             loader.consumed = batch_idx + 1
-        signum = preemption.received()
+        signum = _agreed(preemption.received(), pl_module.device)
         if signum is None:
             return
         ckpt = trainer.checkpoint_callback
@@ -35,3 +37,14 @@ class Preemption(pl.Callback):
         loader = trainer.train_dataloader
         if hasattr(loader, "consumed"):
             loader.consumed = 0
+
+
+def _agreed(signum: int | None, device: torch.device) -> int | None:
+    """Under DDP every process stops at the same batch (a signal may reach one process
+    only, or the processes in different batches): the largest signal number any received."""
+    _, world = rank_and_world()
+    if world == 1:
+        return signum
+    flag = torch.tensor([signum or 0], device=device)  # on the GPU for NCCL
+    torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+    return int(flag) or None
