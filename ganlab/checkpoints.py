@@ -62,8 +62,11 @@ def check_resumable(ckpt_path: str, tag: dict, key: str, keyed: dict, allow_mism
     stage runs but its result (and what is built on it) is not cached."""
     if tag.get("key") == key:
         return True
-    diff = differences(tag["keyed"], keyed) if tag.get("keyed") else ["the checkpoint records no stage key "
-                                                                      "(written by an older ganlab)"]
+    if tag.get("key") is None:  # an older ganlab's, or a run resumed under other settings
+        diff = ["the checkpoint records no stage key: written by an older ganlab, or by a run resumed "
+                "with resume_mismatch=run_uncached"]
+    else:
+        diff = differences(tag["keyed"], keyed)
     if not allow_mismatch:
         raise ConfigError(
             f"ckpt_path={ckpt_path} was written by another setting of stage {tag['stage']!r}; resuming it would "

@@ -1,4 +1,4 @@
-"""Preemption: a cluster sends SIGTERM (or SIGUSR1, SLURM's `--signal`) before it kills a
+"""Preemption: a cluster sends SIGTERM (or SIGUSR1 / SIGUSR2, SLURM's `--signal`) before it kills a
 job. The signal is only noted here; the training loop then saves a checkpoint at the end
 of the batch it is in and stops (ganlab.callbacks.preemption), and the entry point exits
 non-zero with the command that resumes the run in the same folder."""
@@ -9,7 +9,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
+SIGNALS = (signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)  # USR2: what submitit asks SLURM to send
 _received: list[int] = []
 
 

@@ -52,7 +52,7 @@ def stage_keyed(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: d
     built = [OmegaConf.to_container(OmegaConf.create(rec["config"])), data]
     keyed = {"recipe": rec, "data": data, "trainer": trainer,
              "code": code_fingerprint([t for _, t in targets(built)]),
-             "uses": sorted({f"{n}:{zoo.cache_key(n, o)}" for n, o in zoo.zoo_references(built)})}
+             "uses": sorted({f"{n}:{zoo.source_key(n, o, p)}" for n, o, p in zoo.zoo_references(built)})}
     if upstream:
         keyed["upstream"] = dict(sorted(upstream.items()))
     return keyed
@@ -133,7 +133,8 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
     if resume_stage is not None and resume_stage not in stage_names:
         raise ConfigError(f"ckpt_path belongs to stage {resume_stage!r}, not one of this recipe's {stage_names}")
     modules, recipes, metrics, keys = {}, {}, {}, {}
-    cacheable = bool(cfg.cache_stages)  # false from a stage resumed under other settings on
+    cacheable = bool(cfg.cache_stages)
+    tainted = False  # from a stage resumed under other settings on: not cached, checkpoints not trusted
     for index, name in enumerate(stage_names):
         preemption.stop_if_received(name)
         stage = cfg.method.stages[name]
@@ -146,7 +147,7 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
                                             cfg.get("resume_mismatch") == "run_uncached"):
             log.warning("stage %s: resumed from a checkpoint of other settings; neither it nor the stages after "
                         "it are cached", name)
-            cacheable = False
+            cacheable, tainted = False, True
         use_cache = cacheable and not trainer_cfg.get("fast_dev_run")
         with cache_lock(cached, f"stage {name}") if use_cache else nullcontext():
             if use_cache and cached.is_file() and not resuming:
@@ -158,7 +159,8 @@ def run_stages(cfg: DictConfig, datamodule, until: str | None = None) -> tuple[d
                 wandb_results.log_cached_stage(build_loggers(cfg), cfg, name, stage_metrics)
             else:
                 log.info("stage %s: training", name)
-                tag = StageTag(name, keys[name], OmegaConf.to_yaml(OmegaConf.create(keyed)))
+                # a tainted run's checkpoints carry no key: resuming them asks for resume_mismatch again
+                tag = StageTag(name, None if tainted else keys[name], OmegaConf.to_yaml(OmegaConf.create(keyed)))
                 stage_metrics = fit_stage(cfg, name, stage, module, datamodule,
                                           cfg.ckpt_path if resuming else None, tag)
                 if use_cache:

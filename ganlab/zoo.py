@@ -25,6 +25,7 @@ from ganlab import module_files
 from ganlab.cache_lock import cache_lock
 from ganlab.config.preflight import remove_stale_tmp
 from ganlab.methods.randomness import global_rng_kept
+from ganlab.preemption import Preempted
 from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import targets
 
@@ -62,14 +63,16 @@ KEYED_ROOTS = ("seed", "data", "trainer", "method", "generator", "discriminator"
 UNKEYED_DATA = ("root", "num_workers", "verify")
 
 
-def zoo_references(node) -> list[tuple[str, tuple[str, ...]]]:
-    """(name, overrides) of every zoo model a config refers to by name (any node whose
-    `name` is a zoo entry: ganlab.zoo.load, the pretrained-generator and identity loaders)."""
+def zoo_references(node) -> list[tuple[str, tuple[str, ...], str | None]]:
+    """(name, overrides, explicit file) of every zoo model a config refers to by name (any
+    node whose `name` is a zoo entry: ganlab.zoo.load, the pretrained-generator and identity
+    loaders)."""
     known, found = set(names()), []
     if isinstance(node, dict):
         if isinstance(node.get("name"), str) and node["name"] in known:
             extra = node.get("overrides") or node.get("zoo_overrides") or []
-            found.append((node["name"], tuple(extra) if isinstance(extra, (list, tuple)) else ()))
+            path = node.get("path") if isinstance(node.get("path"), str) else None
+            found.append((node["name"], tuple(extra) if isinstance(extra, (list, tuple)) else (), path))
         for value in node.values():
             found += zoo_references(value)
     elif isinstance(node, (list, tuple)):
@@ -87,12 +90,40 @@ def cache_key(name: str, overrides: tuple[str, ...] = ()) -> str:
              for k in KEYED_ROOTS if k in cfg}
     if isinstance(keyed.get("data"), dict):
         keyed["data"] = {k: v for k, v in keyed["data"].items() if k not in UNKEYED_DATA}
-    uses = sorted(set(zoo_references(keyed)) - {(name, tuple(overrides))})
+    uses = sorted(set(zoo_references(keyed)) - {(name, tuple(overrides), None)}, key=str)
     text = OmegaConf.to_yaml(OmegaConf.create({
         "recipe": keyed, "stage": entry(name).stage,
         "code": code_fingerprint([t for _, t in targets(keyed)]),
-        "uses": [f"{n}:{cache_key(n, o)}" for n, o in uses]}))
+        "uses": [f"{n}:{source_key(n, o, p)}" for n, o, p in uses]}))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _env_variable(name: str) -> str:
+    return "GANLAB_ZOO_" + name.upper().replace("-", "_")
+
+
+def source_key(name: str, overrides: tuple[str, ...] = (), path: str | None = None) -> str:
+    """What determines the model `load(name, path=path, overrides=...)` returns: the content of
+    the file given by `path` or $GANLAB_ZOO_<NAME>, else the zoo's `cache_key`."""
+    explicit = path or os.environ.get(_env_variable(name))
+    return f"file:{_file_digest(explicit)}" if explicit else cache_key(name, tuple(overrides))
+
+
+def _file_digest(path: str) -> str:
+    file = Path(path)
+    if not file.is_file():
+        return f"missing:{file}"
+    stat = file.stat()
+    return _digest_of(str(file.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _digest_of(path: str, _mtime_ns: int, _size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 def _cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
@@ -118,7 +149,10 @@ def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> No
                 name, " ".join(command), run_dir)
     cfg, datamodule = prepare(_compose([*command, f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}",
                                         "logger=none"]))
-    modules, recipes, metrics = run_stages(cfg, datamodule, until=spec.stage)
+    try:
+        modules, recipes, metrics = run_stages(cfg, datamodule, until=spec.stage)
+    except Preempted as e:  # its checkpoint belongs to the zoo's run, not the caller's recipe: rerun instead
+        raise Preempted(e.signum, None, f"zoo {name} (trained again on the next run)") from None
     module = modules[spec.stage]
     if spec.get("evaluate_split"):
         metrics.update(_held_out_scores(module, datamodule, spec.evaluate_split))
@@ -139,7 +173,7 @@ def _held_out_scores(module, datamodule, split: str) -> dict[str, float]:
 def is_cached(name: str, cache_dir: str | None = None, overrides: list[str] | None = None) -> bool:
     """Would `load` find the model without training it?"""
     entry(name)  # unknown names fail here
-    if os.environ.get("GANLAB_ZOO_" + name.upper().replace("-", "_")):
+    if os.environ.get(_env_variable(name)):
         return True
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     return _cache_file(name, cache, list(overrides or [])).is_file()
@@ -159,12 +193,12 @@ def load(name: str, path: str | None = None, cache_dir: str | None = None,
 def _load(name: str, path: str | None, cache_dir: str | None, overrides: list[str] | None,
           data_root: str | None) -> nn.Module:
     overrides = list(overrides or [])
-    env_path = os.environ.get("GANLAB_ZOO_" + name.upper().replace("-", "_"))
+    env_path = os.environ.get(_env_variable(name))
     explicit = path or env_path
     if explicit:
         if not Path(explicit).is_file():
             raise FileNotFoundError(f"zoo model {name}: no file at {explicit} (given by "
-                                    f"{'path=' if path else 'GANLAB_ZOO_' + name.upper().replace('-', '_')}); "
+                                    f"{'path=' if path else _env_variable(name)}); "
                                     f"unset it to use the cache or train the model")
         module, _ = module_files.load(explicit)
         return module

@@ -215,3 +215,23 @@ def test_stale_temporary_files_are_removed_fresh_ones_kept(tmp_path):
     os.utime(stale, (old, old))
     assert remove_stale_tmp(tmp_path) == [stale]
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_stored_interpolation_cannot_make_a_target_after_the_check(tmp_path):
+    """A resolver (oc.create) in a stored config would build a node, target included, only
+    when instantiated: stored configs are resolved when written, so any ${...} is refused."""
+    file = crafted_module_file(tmp_path / "resolver.pt", "torch.optim.SGD",
+                               params="\"${oc.create:'{_target_: os.system, _args_: [touch " + str(MARKER) + "]}'}\"")
+    MARKER.unlink(missing_ok=True)
+    with pytest.raises(ValueError, match="an interpolation"):
+        module_files.load(file)
+    assert not MARKER.exists()
+
+
+def test_a_stored_zoo_load_cannot_pass_overrides_that_name_code(tmp_path):
+    """The zoo loader is trusted, but not overrides a file hands it (a cold cache would train
+    the model with them, callbacks included)."""
+    file = crafted_module_file(tmp_path / "zoo-overrides.pt", "ganlab.zoo.load", name="stylegan2-digits32",
+                               overrides="['+callbacks.x._target_=os.system']")
+    with pytest.raises(ValueError, match="may name code"):
+        module_files.load(file)

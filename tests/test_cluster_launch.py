@@ -30,13 +30,15 @@ def test_submitit_local_runs_a_two_job_multirun(tmp_path):
 
 def test_slurm_gpu_launcher_composes_for_ddp():
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("train", overrides=["+experiment=icgan", "hydra/launcher=slurm_gpu", "trainer.devices=4",
-                                          "hydra.launcher.gpus_per_node=4", "hydra.launcher.tasks_per_node=4",
+        cfg = compose("train", overrides=["+experiment=icgan", "hydra/launcher=slurm_gpu", "trainer=ddp",
+                                          "trainer.devices=4", "hydra.launcher.gpus_per_node=4",
                                           "hydra.launcher.partition=gpu"], return_hydra_config=True)
         plain = compose("train", overrides=["+experiment=icgan", "hydra/launcher=submitit_slurm"],
                         return_hydra_config=True)
     launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
-    assert (launcher.gpus_per_node, launcher.tasks_per_node, cfg.trainer.devices) == (4, 4, 4)
+    # one task spawning one DDP process per GPU; named so Lightning keeps its own process launch
+    assert (launcher.gpus_per_node, launcher.tasks_per_node, cfg.trainer.devices) == (4, 1, 4)
+    assert launcher.name == "interactive" and cfg.trainer.strategy.startswith("ddp_spawn")
     assert launcher.partition == "gpu" and launcher.signal_delay_s == 90 and launcher.max_num_timeout == 0
     assert plain.hydra.launcher._target_ == launcher._target_ and plain.hydra.launcher.gpus_per_node is None

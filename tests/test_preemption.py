@@ -31,17 +31,20 @@ class SignalAt(pl.Callback):
             os.kill(os.getpid(), self.signum)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1])
-def test_signal_mid_epoch_saves_there_and_resume_matches_uninterrupted(compose_cfg, tmp_path, signum):
-    reference = train(compose_cfg(*SHORT, cache=tmp_path / "a"))
-    signalled = compose_cfg(*SHORT, "+callbacks.sig._target_=tests.test_preemption.SignalAt",
+@pytest.mark.parametrize("signum,workers", [(signal.SIGTERM, 0), (signal.SIGUSR1, 0), (signal.SIGTERM, 2)])
+def test_signal_mid_epoch_saves_there_and_resume_matches_uninterrupted(compose_cfg, tmp_path, signum, workers):
+    """Also with loader worker processes, which draw an epoch's first indices before
+    Lightning sets the epoch on a resumed run."""
+    short = [*SHORT, f"data.num_workers={workers}"]
+    reference = train(compose_cfg(*short, cache=tmp_path / "a"))
+    signalled = compose_cfg(*short, "+callbacks.sig._target_=tests.test_preemption.SignalAt",
                             "+callbacks.sig.epoch=1", "+callbacks.sig.batch=1", f"+callbacks.sig.signum={int(signum)}",
                             cache=tmp_path / "b")
     with pytest.raises(Preempted) as stopped:
         train(signalled)
     assert stopped.value.stage == "cgan" and Path(stopped.value.checkpoint).is_file()
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers put back
-    resumed = train(compose_cfg(*SHORT, f"ckpt_path={stopped.value.checkpoint}", cache=tmp_path / "b"))
+    resumed = train(compose_cfg(*short, f"ckpt_path={stopped.value.checkpoint}", cache=tmp_path / "b"))
     for key, value in reference.items():
         if key.startswith("test/"):
             assert resumed[key] == pytest.approx(value, abs=1e-6), key

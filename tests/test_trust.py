@@ -93,3 +93,31 @@ def test_every_recipe_stage_can_be_rebuilt_from_its_module_file(compose_cfg, exp
                          "image_size": 32, "latent_dim": 8, "n_latent": 4, "edits": []}
     for name, stage in cfg.method.stages.items():
         check(OmegaConf.to_container(stage.module, resolve=True), f"{experiment}:{name}")
+
+
+def test_checkpoints_of_an_uncached_resumed_run_cannot_be_resumed_into_the_cache(compose_cfg, tmp_path):
+    first = compose_cfg(*QUICK, cache=tmp_path / "a")
+    train(first)
+    other = compose_cfg(*QUICK, "method.stages.cgan.module.optimizer_g.lr=0.003",
+                        f"ckpt_path={_last(first, 'cgan')}", "resume_mismatch=run_uncached", cache=tmp_path / "b")
+    train(other)
+    with pytest.raises(ConfigError, match="records no stage key"):
+        train(compose_cfg(*QUICK, "method.stages.cgan.module.optimizer_g.lr=0.003",
+                          f"ckpt_path={_last(other, 'encoders')}", cache=tmp_path / "b"))
+
+
+def test_a_zoo_model_given_by_the_user_is_keyed_by_its_file(tmp_path, monkeypatch):
+    """GANLAB_ZOO_<NAME> (or path=) swaps the model a stage is built on: the key a stage
+    records for it follows the file's content, so the cache never serves one for the other."""
+    from ganlab import zoo
+
+    refs = zoo.zoo_references({"g": {"_target_": "ganlab.zoo.load", "name": "stylegan2-synthfaces32"}})
+    assert refs == [("stylegan2-synthfaces32", (), None)]
+    base = zoo.source_key("stylegan2-synthfaces32")
+    file = tmp_path / "mine.pt"
+    file.write_bytes(b"one")
+    monkeypatch.setenv("GANLAB_ZOO_STYLEGAN2_SYNTHFACES32", str(file))
+    first = zoo.source_key("stylegan2-synthfaces32")
+    file.write_bytes(b"other weights")
+    assert len({base, first, zoo.source_key("stylegan2-synthfaces32")}) == 3
+    assert zoo.source_key("stylegan2-synthfaces32", path=str(file)) == zoo.source_key("stylegan2-synthfaces32")

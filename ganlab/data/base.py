@@ -70,15 +70,19 @@ class ResumableLoader(DataLoader):
         return {"epoch": self.sampler.epoch, "consumed": self.consumed}
 
     def load_state_dict(self, state: dict[str, int]) -> None:
+        self.sampler.set_epoch(state["epoch"])
         if state.get("consumed"):
             self.sampler.resume_at(state["epoch"], state["consumed"] * self.batch_size)
 
 
-def train_loader(data: Dataset, batch_size: int, seed: int, **kwargs) -> ResumableLoader:
-    """The shuffled, resumable loader every datamodule trains with; inside a DDP fit it
-    holds this rank's share of each global batch (trainer=ddp turns Lightning's own
-    distributed sampler off)."""
+def train_loader(data: Dataset, batch_size: int, seed: int, epoch: int = 0, **kwargs) -> ResumableLoader:
+    """The shuffled, resumable loader every datamodule trains with, starting at `epoch` (the
+    trainer's, restored on resume: worker processes draw the first indices as soon as
+    Lightning creates the iterator, before it calls set_epoch); inside a DDP fit it holds
+    this rank's share of each global batch (trainer=ddp turns Lightning's own distributed
+    sampler off)."""
     sampler = EpochSeededSampler(len(data), seed)
+    sampler.set_epoch(epoch)
     rank, world = rank_and_world()
     if world > 1:
         sampler.shard(rank, world, batch_size)
@@ -114,6 +118,12 @@ class SplitDataModule(pl.LightningDataModule):
         return self.labels("train")
 
 
+def trainer_epoch(datamodule: pl.LightningDataModule) -> int:
+    """The epoch of the trainer a datamodule is attached to (restored when resuming), else 0."""
+    trainer = getattr(datamodule, "trainer", None)
+    return int(trainer.current_epoch) if trainer is not None else 0
+
+
 class ImageDataModule(SplitDataModule):
     """Subclasses set `label_spec` and `channels` in __init__ and implement `build_splits`."""
 
@@ -145,7 +155,8 @@ class ImageDataModule(SplitDataModule):
         if not shuffle:
             return DataLoader(data, batch_size=self.batch_size, **workers)
         # Full batches in training: a batch of one breaks BatchNorm and minibatch-stddev.
-        return train_loader(data, self.batch_size, self.seed, drop_last=len(data) >= self.batch_size, **workers)
+        return train_loader(data, self.batch_size, self.seed, trainer_epoch(self),
+                            drop_last=len(data) >= self.batch_size, **workers)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", shuffle=True)

@@ -23,7 +23,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from ganlab.data.base import ImageDataModule, train_loader
+from ganlab.data.base import ImageDataModule, train_loader, trainer_epoch
 from ganlab.data.degradations.base import Degradation
 
 SPLIT_KEYS = {"train": 0, "val": 1, "test": 2}
@@ -102,8 +102,8 @@ class DomainDataModule(pl.LightningDataModule):
         workers = {"num_workers": self.num_workers, "persistent_workers": self.num_workers > 0}
         if not shuffle:
             return DataLoader(data, batch_size=self.batch_size, **workers)
-        return train_loader(data, self.batch_size, self.images.seed, drop_last=len(data) >= self.batch_size,
-                            **workers)
+        return train_loader(data, self.batch_size, self.images.seed, trainer_epoch(self),
+                            drop_last=len(data) >= self.batch_size, **workers)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader(self._train_pairs(), shuffle=True)

@@ -26,7 +26,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from ganlab.config.validate import ConfigError
-from ganlab.data.base import SPLITS, SplitDataModule, split_indices, train_loader
+from ganlab.data.base import SPLITS, SplitDataModule, split_indices, train_loader, trainer_epoch
 from ganlab.editing.render import render_codes
 from ganlab.editing.tasks import EditTask, parse_tasks
 from ganlab.module_files import atomic_save
@@ -250,7 +250,7 @@ class LatentCodesDataModule(SplitDataModule):
     def _loader(self, name: str, shuffle: bool) -> DataLoader:
         data = self.split(name)
         if shuffle:
-            return train_loader(data, self.batch_size, self.seed, drop_last=False)
+            return train_loader(data, self.batch_size, self.seed, trainer_epoch(self), drop_last=False)
         return DataLoader(data, batch_size=self.batch_size, drop_last=False)
 
     def _module_batches(self, hook: str):

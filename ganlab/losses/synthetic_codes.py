@@ -15,23 +15,38 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganlab.distributed import rank_and_world
+
 
 class SyntheticCodeLoss(nn.Module):
-    def __init__(self, weight: float = 1.0, batch_size: int = 8):
+    def __init__(self, weight: float = 1.0, batch_size: int = 8, seed: int = 0):
         super().__init__()
         if weight < 0:
             raise ValueError(f"loss.synthetic.weight must be >= 0, got {weight}")
         if batch_size < 1:
             raise ValueError(f"loss.synthetic.batch_size must be >= 1, got {batch_size}")
-        self.weight, self.batch_size = float(weight), batch_size
+        self.weight, self.batch_size, self.seed = float(weight), batch_size, seed
+        # Draws so far, saved with the module: the k-th draw is a function of (seed, k), so a
+        # resumed run samples what an uninterrupted one would.
+        self.register_buffer("draws", torch.zeros((), dtype=torch.long))
+
+    def _randn(self, shape, rng: torch.Generator, device) -> torch.Tensor:
+        """This process's slice of the global batch's draw (identical to one process under DDP)."""
+        rank, world = rank_and_world()
+        full = torch.randn((shape[0] * world, *shape[1:]), generator=rng)
+        return full[rank * shape[0] : (rank + 1) * shape[0]].to(device)
 
     @torch.no_grad()
     def sample(self, generator: nn.Module, image_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """(W+ codes [B, n_latent, D], their images at image_size), from the global RNG."""
+        """(W+ codes [B, n_latent, D], their images at image_size)."""
         device = generator.w_avg.device
-        w = generator.style(torch.randn(self.batch_size, generator.style_dim, device=device))
+        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + int(self.draws))
+        self.draws += 1
+        w = generator.style(self._randn((self.batch_size, generator.style_dim), rng, device))
         wplus = w[:, None].expand(-1, generator.n_latent, -1).contiguous()
-        images = generator.synthesis(wplus)
+        noise = [self._randn((self.batch_size, 1, r, r), rng, device)
+                 for r in (generator.layer_resolution(i) for i in range(generator.num_layers))]
+        images = generator.synthesis(wplus, noise=noise)
         if images.shape[-1] != image_size:
             images = F.adaptive_avg_pool2d(images, image_size)
         return wplus, images

@@ -62,9 +62,44 @@ def refusal(target: Any) -> str | None:
     return None
 
 
+# Keys of the zoo loader a file may set: which model, and the recipe overrides it was
+# trained under (checked below); not a code path or another folder to train into.
+ZOO_LOAD = "ganlab.zoo.load"
+OVERRIDE_WORDS = ("_target_", "_args_", "_partial_", "_recursive_", "_convert_", "hydra", "${", "callbacks",
+                  "logger")
+
+
+def _strings(node, key: str = ""):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _strings(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from _strings(v, f"{key}[{i}]")
+    elif isinstance(node, str):
+        yield key, node
+
+
+def _zoo_calls(node, key: str = ""):
+    if isinstance(node, dict):
+        if node.get("_target_") == ZOO_LOAD:
+            yield key, node
+        for k, v in node.items():
+            yield from _zoo_calls(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from _zoo_calls(v, f"{key}[{i}]")
+
+
 def check(config: dict, source: str) -> None:
-    """Refuse a stored config that names any untrusted target; `source` names the file."""
+    """Refuse a stored config that names any untrusted target, holds an interpolation (a
+    resolver could make a target after this check: stored configs are resolved when
+    written), or hands the zoo loader overrides that could name code; `source` names the file."""
     bad = [f"{key}: {why}" for key, target in targets(config) if (why := refusal(target))]
+    bad += [f"{key}: an interpolation ({text[:60]!r})" for key, text in _strings(config) if "${" in text]
+    for key, call in _zoo_calls(config):
+        bad += [f"{key}.overrides: {o!r} may name code" for o in call.get("overrides") or []
+                if any(word in str(o) for word in OVERRIDE_WORDS)]
     if bad:
         raise UntrustedTargetError(
             f"{source}: refused to build its stored config, which names code a file may not run:\n  "
