@@ -18,15 +18,21 @@ EDIT_COLUMNS = (("FID", "fid"), ("IDs", "id"), ("success", "success"))
 DOMAIN_NAMES = {"src": "Src", "trg": "Trg"}
 
 
-def inversion_table(metrics: dict[str, float], method_name: str, rows: list[str]) -> tuple[list[str], list[list]]:
-    headers = ["Method", *(name for name, _ in INVERSION_COLUMNS)]
+def per_inverter_table(metrics: dict[str, float], method_name: str, rows: list[str],
+                       columns) -> tuple[list[str], list[list]]:
+    """One line per inverter (the trained one, then the other rows) and domain."""
+    headers = ["Method", *(name for name, _ in columns)]
     table = []
     for row in rows:
         for domain in DOMAIN_NAMES:
             suffix = f"_{domain}" + (f"_{row}" if row else "")
             table.append([f"{row or method_name} ({domain})",
-                          *(metrics.get(f"test/{key}{suffix}", "") for _, key in INVERSION_COLUMNS)])
+                          *(metrics.get(f"test/{key}{suffix}", "") for _, key in columns)])
     return headers, table
+
+
+def inversion_table(metrics: dict[str, float], method_name: str, rows: list[str]) -> tuple[list[str], list[list]]:
+    return per_inverter_table(metrics, method_name, rows, INVERSION_COLUMNS)
 
 
 def editing_table(metrics: dict[str, float], method_name: str, editor: str,
@@ -46,14 +52,7 @@ COUNTERFACTUAL_COLUMNS = (("toward", "cf_moved_toward"), ("wrong-sign toward", "
 
 
 def code_table(metrics: dict[str, float], method_name: str, rows: list[str]) -> tuple[list[str], list[list]]:
-    headers = ["Method", *(name for name, _ in CODE_COLUMNS)]
-    table = []
-    for row in rows:
-        for domain in DOMAIN_NAMES:
-            suffix = f"_{domain}" + (f"_{row}" if row else "")
-            table.append([f"{row or method_name} ({domain})",
-                          *(metrics.get(f"test/{key}{suffix}", "") for _, key in CODE_COLUMNS)])
-    return headers, table
+    return per_inverter_table(metrics, method_name, rows, CODE_COLUMNS)
 
 
 def counterfactual_table(metrics: dict[str, float], editor: str, attributes: list[str]) -> tuple[list[str], list[list]]:

@@ -95,14 +95,9 @@ def training_curves(log_file: Path, stage: str, monitor: str | None, out: Path) 
 def inversion_scores(table: Path, out: Path) -> Path:
     """PSNR and LPIPS per inversion method on each domain (clean source, degraded target)."""
     rows = read_rows(table)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for ax, (metric, better) in zip(axes, (("PSNR", "higher"), ("LPIPS", "lower"))):
-        names = [r["Method"] for r in rows]
-        ax.barh(names, [float(r[metric]) for r in rows],
-                color=["tab:blue" if n.endswith("(src)") else "tab:orange" for n in names])
-        ax.invert_yaxis()
-        ax.set_xlabel(f"{metric} ({better} is better)")
-        ax.grid(axis="x", alpha=0.3)
+    names = [r["Method"] for r in rows]
+    colors = ["tab:blue" if n.endswith("(src)") else "tab:orange" for n in names]
+    fig = _bar_panels(names, rows, (("PSNR", "higher"), ("LPIPS", "lower")), colors, (10, 3.6))
     return _save(fig, out / "inversion_scores.png",
                  "Inversion quality per method: blue = clean input (src), orange = degraded input (trg); "
                  "both scored against the clean image")
@@ -112,15 +107,21 @@ def scores_per_degradation(table: Path, out: Path) -> Path:
     """The encoder's PSNR and SSIM on the clean test images degraded by each kind alone."""
     rows = read_rows(table)
     names = [r["degradation"] for r in rows]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 0.5 * len(rows) + 2))
-    for ax, metric in zip(axes, ("psnr", "ssim")):
-        ax.barh(names, [float(r[metric]) for r in rows], color="tab:orange")
-        ax.invert_yaxis()
-        ax.set_xlabel(f"{metric.upper()} (higher is better)")
-        ax.grid(axis="x", alpha=0.3)
+    fig = _bar_panels(names, rows, (("psnr", "higher"), ("ssim", "higher")), "tab:orange", (9, 0.5 * len(rows) + 2))
     return _save(fig, out / "inversion_per_degradation.png",
                  "The trained encoder on the test images degraded by each kind alone, scored against the clean "
                  "image (PSNR: mean of per-image PSNR)")
+
+
+def _bar_panels(names: list[str], rows: list[dict[str, str]], metrics, color, size):
+    """One horizontal bar panel per (column, which way is better), a bar per row."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=size, squeeze=False)
+    for ax, (metric, better) in zip(axes[0], metrics):
+        ax.barh(names, [float(r[metric]) for r in rows], color=color)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{metric.upper()} ({better} is better)")
+        ax.grid(axis="x", alpha=0.3)
+    return fig
 
 
 def label_frequencies(table: Path, out: Path) -> Path:
