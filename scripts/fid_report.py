@@ -1,4 +1,4 @@
-"""Issue 3's quality comparison on synthfaces 32 px: FID (domain features) of the DCGANs of
+"""The quality comparison on synthfaces 32 px: FID (domain features) of the DCGANs of
 the framework, the IcGAN conditional one (zoo cgan-synthfaces32, labels drawn from its
 training-label prior) and the unconditional one (zoo dcgan-synthfaces32, same widths and
 schedule, no labels), and of the StyleGAN2 generator (zoo stylegan2-synthfaces32), next to
