@@ -92,8 +92,8 @@ def _check_method(cfg: DictConfig) -> None:
             if src not in earlier:
                 errors.append(f"method.stages.{name}.inputs.{arg}: {src!r} is not an earlier stage ({earlier})")
         try:
-            validate(OmegaConf.create({"trainer": trainer_config(cfg, stage)}))
             trainers[name] = trainer_config(cfg, stage)
+            validate(OmegaConf.create({"trainer": trainers[name]}))
         except ConfigError as e:
             errors.append(f"method.stages.{name}.trainer / trainer: {e}")
         earlier.append(name)

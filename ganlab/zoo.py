@@ -27,7 +27,7 @@ from ganlab.config.preflight import remove_stale_tmp
 from ganlab.methods.randomness import global_rng_kept
 from ganlab.preemption import Preempted
 from ganlab.trust.fingerprint import code_fingerprint
-from ganlab.trust.targets import targets
+from ganlab.trust.targets import nodes, targets
 
 log = logging.getLogger("ganlab")
 
@@ -68,16 +68,11 @@ def zoo_references(node) -> list[tuple[str, tuple[str, ...], str | None]]:
     node whose `name` is a zoo entry: ganlab.zoo.load, the pretrained-generator and identity
     loaders)."""
     known, found = set(names()), []
-    if isinstance(node, dict):
-        if isinstance(node.get("name"), str) and node["name"] in known:
-            extra = node.get("overrides") or node.get("zoo_overrides") or []
-            path = node.get("path") if isinstance(node.get("path"), str) else None
-            found.append((node["name"], tuple(extra) if isinstance(extra, (list, tuple)) else (), path))
-        for value in node.values():
-            found += zoo_references(value)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            found += zoo_references(value)
+    for _, ref in nodes(node):
+        if isinstance(ref, dict) and isinstance(ref.get("name"), str) and ref["name"] in known:
+            extra = ref.get("overrides") or ref.get("zoo_overrides") or []
+            path = ref.get("path") if isinstance(ref.get("path"), str) else None
+            found.append((ref["name"], tuple(extra) if isinstance(extra, (list, tuple)) else (), path))
     return found
 
 

@@ -29,20 +29,18 @@ class UntrustedTargetError(ValueError):
     """A stored config names something a file may not make ganlab run."""
 
 
-def targets(node: Any, key: str = "") -> list[tuple[str, Any]]:
+def nodes(node: Any, key: str = ""):
+    """Every (key, value) of a plain nested dict / list config, containers included."""
+    yield key, node
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, (list, tuple)) else ()
+    for k, v in items:
+        yield from nodes(v, f"{key}[{k}]" if isinstance(k, int) else f"{key}.{k}" if key else str(k))
+
+
+def targets(node: Any) -> list[tuple[str, Any]]:
     """Every (key, _target_ value) in a plain nested dict / list config."""
-    found = []
-    if isinstance(node, dict):
-        for k, v in node.items():
-            path = f"{key}.{k}" if key else str(k)
-            if k == "_target_":
-                found.append((path, v))
-            else:
-                found += targets(v, path)
-    elif isinstance(node, (list, tuple)):
-        for i, v in enumerate(node):
-            found += targets(v, f"{key}[{i}]")
-    return found
+    return [(f"{key}._target_" if key else "_target_", value["_target_"])
+            for key, value in nodes(node) if isinstance(value, dict) and "_target_" in value]
 
 
 def refusal(target: Any) -> str | None:
@@ -69,35 +67,14 @@ OVERRIDE_WORDS = ("_target_", "_args_", "_partial_", "_recursive_", "_convert_",
                   "logger")
 
 
-def _strings(node, key: str = ""):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _strings(v, f"{key}.{k}" if key else str(k))
-    elif isinstance(node, (list, tuple)):
-        for i, v in enumerate(node):
-            yield from _strings(v, f"{key}[{i}]")
-    elif isinstance(node, str):
-        yield key, node
-
-
-def _zoo_calls(node, key: str = ""):
-    if isinstance(node, dict):
-        if node.get("_target_") == ZOO_LOAD:
-            yield key, node
-        for k, v in node.items():
-            yield from _zoo_calls(v, f"{key}.{k}" if key else str(k))
-    elif isinstance(node, (list, tuple)):
-        for i, v in enumerate(node):
-            yield from _zoo_calls(v, f"{key}[{i}]")
-
-
 def check(config: dict, source: str) -> None:
     """Refuse a stored config that names any untrusted target, holds an interpolation (a
     resolver could make a target after this check: stored configs are resolved when
     written), or hands the zoo loader overrides that could name code; `source` names the file."""
     bad = [f"{key}: {why}" for key, target in targets(config) if (why := refusal(target))]
-    bad += [f"{key}: an interpolation ({text[:60]!r})" for key, text in _strings(config) if "${" in text]
-    for key, call in _zoo_calls(config):
+    bad += [f"{key}: an interpolation ({text[:60]!r})" for key, text in nodes(config)
+            if isinstance(text, str) and "${" in text]
+    for key, call in ((k, v) for k, v in nodes(config) if isinstance(v, dict) and v.get("_target_") == ZOO_LOAD):
         bad += [f"{key}.overrides: {o!r} may name code" for o in call.get("overrides") or []
                 if any(word in str(o) for word in OVERRIDE_WORDS)]
     if bad:
