@@ -67,15 +67,19 @@ def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment
 
 
 def test_the_quick_flagship_is_the_recipe_on_the_quick_generator_with_half_a_pass(compose_cfg):
-    """make run's budget version differs from +experiment=uda_inversion in these two settings only."""
+    """make run's budget version differs from +experiment=uda_inversion in the generator and the
+    batches of its two stages only."""
     full = compose_cfg("+experiment=uda_inversion")
     quick = compose_cfg("+experiment=uda_inversion_quick")
     assert quick.generator.name == "stylegan2-synthfaces32-quick" != full.generator.name
-    assert quick.method.stages.encoder.trainer.limit_train_batches == 500
-    assert full.method.stages.encoder.trainer.get("limit_train_batches") is None
+    for stage in ("base", "encoder"):
+        assert quick.method.stages[stage].trainer.limit_train_batches == 500
+        assert full.method.stages[stage].trainer.get("limit_train_batches") is None
     full, quick = (OmegaConf.to_container(cfg) for cfg in (full, quick))
     for cfg in (full, quick):
-        cfg["generator"].pop("name"), cfg["method"]["stages"]["encoder"]["trainer"].pop("limit_train_batches", None)
+        cfg["generator"].pop("name")
+        for stage in ("base", "encoder"):
+            cfg["method"]["stages"][stage]["trainer"].pop("limit_train_batches", None)
         cfg.pop("experiment_name"), cfg.pop("paths")  # paths: each composed config has its own run folder
     assert quick == full
 

@@ -1,8 +1,9 @@
 """UDA-inversion's discrepancy between the source and target domains (the f-divergence
 bound of Acuna et al. 2021, eq. 7 / 23 and Algorithm 1 of Xing et al.).
 
-For a reconstruction x_hat = G(E(x)), an auxiliary network h' with the structure of
-LPIPS's AlexNet scores it against the frozen LPIPS backbone F:
+For a reconstruction x_hat = G(E(x)), an auxiliary network h' with the structure of the
+perceptual backbone (LPIPS's AlexNet or a domain feature net) scores it against the frozen
+backbone F:
 
     h_hat'(x) = LPIPS distance between h'(x_hat) and F(x_hat)   (F's side detached)
 
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-
-from ganlab.nets.perceptual import auxiliary_alexnet
 
 
 def pearson_conjugate(t: torch.Tensor) -> torch.Tensor:
@@ -37,7 +36,7 @@ class PearsonDiscrepancy(nn.Module):
             raise ValueError(f"loss.discrepancy.weight must be >= 0, got {weight}")
         self.weight, self.absolute = float(weight), absolute
         self.reference = perceptual
-        self.auxiliary = auxiliary_alexnet()
+        self.auxiliary = perceptual.fresh_backbone()
 
     def scores(self, reconstructions: torch.Tensor) -> torch.Tensor:
         """h_hat'(x) per image, [B]."""

@@ -11,14 +11,16 @@ from ganlab.methods.inversion_training import InversionTraining
 
 class SupervisedInversion(InversionTraining):
     def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0,
-                 image_size: int | None = None, grid_images: int = 8):
+                 image_size: int | None = None, grid_images: int = 8, trainable: str = "all",
+                 base_image_loss: bool = True):
         if "discrepancy" in dict(losses):
             raise ValueError("loss.discrepancy belongs to UDA-inversion; the supervised baselines use "
                              "loss=inversion (psp) or loss=inversion_e4e (e4e, hfgi)")
-        super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images)
+        super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images, trainable,
+                         base_image_loss)
 
     def configure_optimizers(self):
-        return self.optimizer(self.inverter.parameters())
+        return self.optimizer(self.trained.parameters())
 
     def training_step(self, batch, batch_idx):
         source_loss, source_parts = self.reconstruction_loss(batch.source, self.invert(batch.source))

@@ -3,8 +3,10 @@ reconstruction loss; target = unpaired LQ images with no label at all. Each step
 
 1-2. d = E_src[h_hat'] - E_trg[f*(h_hat')] (ganlab.losses.f_divergence); one ascent step
      on the auxiliary network h';
-3-5. L = source loss + lambda * d with the updated h'; one descent step on the encoder
-     (plus the latent loss on generated images, loss.synthetic, where the recipe has one).
+3-5. L = source loss + lambda * d with the updated h'; one descent step on the encoder's
+     trained part (plus the latent loss on generated images, loss.synthetic, where the
+     recipe has one). The recipe, as the authors' code, trains HFGI's residual branch
+     (trainable=residual) on an e4e base trained and frozen by an earlier stage.
 
 The encoder does not change between steps 1 and 3, so the reconstructions of step 1 are
 reused (detached) for the ascent step. The clean version of a target image
@@ -21,13 +23,15 @@ from ganlab.methods.inversion_training import InversionTraining
 
 class UDAInversion(InversionTraining):
     def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, optimizer_aux, seed: int = 0,
-                 image_size: int | None = None, grid_images: int = 8):
+                 image_size: int | None = None, grid_images: int = 8, trainable: str = "all",
+                 base_image_loss: bool = True):
         losses = dict(losses)
         discrepancy = losses.pop("discrepancy", None)
         if discrepancy is None:
             raise ValueError("UDA-inversion needs loss.discrepancy (loss=uda_inversion); set its weight to 0 for "
                              "the ablation without it")
-        super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images)
+        super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images, trainable,
+                         base_image_loss)
         self.discrepancy, self.optimizer_aux = discrepancy, optimizer_aux
         with torch.random.fork_rng(devices=[]):  # h' starts from the run's seed too
             torch.manual_seed(seed + 1)
@@ -36,7 +40,7 @@ class UDAInversion(InversionTraining):
                     layer.reset_parameters()
 
     def configure_optimizers(self):
-        return [self.optimizer(self.inverter.parameters()), self.optimizer_aux(self.discrepancy.auxiliary.parameters())]
+        return [self.optimizer(self.trained.parameters()), self.optimizer_aux(self.discrepancy.auxiliary.parameters())]
 
     def ascent_step(self, source_images: torch.Tensor, target_images: torch.Tensor, optimizer) -> torch.Tensor:
         """Steps 1-2: one gradient-ascent step of h' on d (the reconstructions held fixed)."""
