@@ -12,7 +12,7 @@ import torch
 from omegaconf import OmegaConf
 
 from ganlab.config.validate import ConfigError
-from ganlab.run import train
+from ganlab.runner.run import train
 from ganlab.trust import fingerprint
 
 QUICK = ["+experiment=icgan", "debug=limit", "logger=csv"]
@@ -54,15 +54,16 @@ def test_code_fingerprint_follows_the_files_a_target_runs(tmp_path, monkeypatch)
     shutil.copytree(fingerprint.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
     fingerprint._closure.cache_clear()
-    target = ["ganlab.methods.cgan.ConditionalGAN"]
+    target = ["ganlab.methods.gans.cgan.ConditionalGAN"]
     behind = fingerprint.modules_behind(target)
-    assert "ganlab.methods.randomness" in behind  # imported by cgan.py
-    assert "ganlab.methods.scgan_eval" not in behind
+    assert "ganlab.randomness" in behind  # imported by cgan.py
+    assert "ganlab.evaluation.scgan" not in behind
     before = fingerprint.code_fingerprint(target)
 
-    (copy / "methods" / "scgan_eval.py").write_text("# edited\n" + (copy / "methods" / "scgan_eval.py").read_text())
+    unrelated = copy / "evaluation" / "scgan.py"
+    unrelated.write_text("# edited\n" + unrelated.read_text())
     assert fingerprint.code_fingerprint(target) == before  # a file it does not run
-    (copy / "methods" / "randomness.py").write_text((copy / "methods" / "randomness.py").read_text() + "\n# edited\n")
+    (copy / "randomness.py").write_text((copy / "randomness.py").read_text() + "\n# edited\n")
     assert fingerprint.code_fingerprint(target) != before  # a file it imports
     fingerprint._closure.cache_clear()
 
@@ -109,9 +110,9 @@ def test_checkpoints_of_an_uncached_resumed_run_cannot_be_resumed_into_the_cache
 def test_a_zoo_model_given_by_the_user_is_keyed_by_its_file(tmp_path, monkeypatch):
     """GANLAB_ZOO_<NAME> (or path=) swaps the model a stage is built on: the key a stage
     records for it follows the file's content, so the cache never serves one for the other."""
-    from ganlab import zoo
+    from ganlab import zoo, zoo_catalog
 
-    refs = zoo.zoo_references({"g": {"_target_": "ganlab.zoo.load", "name": "stylegan2-synthfaces32"}})
+    refs = zoo_catalog.zoo_references({"g": {"_target_": "ganlab.zoo.load", "name": "stylegan2-synthfaces32"}})
     assert refs == [("stylegan2-synthfaces32", (), None)]
     base = zoo.source_key("stylegan2-synthfaces32")
     file = tmp_path / "mine.pt"

@@ -11,9 +11,9 @@ from ganlab.data.domains import DomainBatch
 from ganlab.losses.f_divergence import PearsonDiscrepancy
 from ganlab.losses.offsets import OffsetRegularizer
 from ganlab.losses.reconstruction import SquaredError
-from ganlab.methods.source_inversion import SourceInversion
-from ganlab.methods.supervised_inversion import SupervisedInversion
-from ganlab.methods.uda_inversion import UDAInversion
+from ganlab.methods.inversion.source_inversion import SourceInversion
+from ganlab.methods.inversion.supervised_inversion import SupervisedInversion
+from ganlab.methods.inversion.uda_inversion import UDAInversion
 from ganlab.nets.inverters.hfgi import HFGIEncoder
 from ganlab.nets.inverters.psp import PSPEncoder
 from ganlab.nets.perceptual import LPIPS

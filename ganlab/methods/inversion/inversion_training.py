@@ -1,0 +1,128 @@
+"""What the inversion-training modules share (UDA-inversion and the supervised pSp / e4e /
+HFGI baselines): a frozen StyleGAN2, an inverter built for it, the source reconstruction
+losses (a dict of weighted losses, logged as train/loss_<name>; its `synthetic` entry, a
+latent loss on generated images, is added to every training step apart), and validation that
+scores both domains against the clean images (val/psnr_src, val/psnr_trg; monitoring
+only: the unsupervised method never selects a checkpoint on paired target data)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+from ganlab.methods.inversion.inversion_parts import check_trainable, frozen_part, trained_part
+from ganlab.metrics.reconstruction import psnr
+from ganlab.nets.inverters.base import Inversion
+from ganlab.nets.mode import evaluating
+from ganlab.reports.grid import Grid
+
+log = logging.getLogger("ganlab")
+
+
+@torch.no_grad()
+def set_w_avg(generator: nn.Module, n: int = 4096, seed: int = 0) -> None:
+    """Mean W of a generator that does not carry one (a randomly initialised one in tests)."""
+    device = generator.input.input.device
+    z = torch.randn(n, generator.style_dim, generator=torch.Generator().manual_seed(seed)).to(device)
+    generator.set_w_avg(generator.style(z).mean(0))
+
+
+class InversionTraining(pl.LightningModule):
+    def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0,
+                 image_size: int | None = None, grid_images: int = 8, trainable: str = "all",
+                 base_image_loss: bool = True):
+        """inverter: a partial config, a module, or an earlier inversion stage (whose inverter
+        this stage trains on); seed: the encoder's initialisation (and a run's cache key: seeds
+        train apart); image_size: the data's (default: the generator's; smaller pools its output
+        down); trainable: the part trained (ganlab.methods.inversion.inversion_parts), the rest frozen;
+        base_image_loss: score an HFGI inversion's base image too (off where the base is frozen)."""
+        super().__init__()
+        self.automatic_optimization = False
+        self.generator = generator.requires_grad_(False).eval()
+        if not generator.w_avg_initialized:
+            log.info("generator has no w_avg: using the mean of 4096 mapped z (seed 0)")
+            set_w_avg(generator)
+        if isinstance(inverter, InversionTraining):
+            inverter = inverter.inverter
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            self.inverter = inverter if isinstance(inverter, nn.Module) else inverter(generator=generator,
+                                                                                      image_size=image_size)
+        self.seed = seed
+        losses = {k: v for k, v in dict(losses).items() if v is not None}
+        self.synthetic = losses.pop("synthetic", None)
+        self.losses = nn.ModuleDict(losses)
+        self.optimizer, self.grid_images = optimizer, grid_images
+        check_trainable(trainable, self.inverter)
+        self.trainable, self.base_image_loss = trainable, base_image_loss
+        self.trained = trained_part(self.inverter, trainable)
+        self.frozen = frozen_part(self.inverter, trainable)
+        self.trained.requires_grad_(True)  # an earlier stage may have frozen it
+        if self.frozen is not None:
+            self.frozen.requires_grad_(False)
+        if trainable == "residual":  # the codes are fixed: a loss on them trains nothing
+            on_codes = [name for name, loss in self.losses.items() if not loss.on_image and loss.weight > 0]
+            if self.synthetic is not None and self.synthetic.weight > 0:
+                on_codes.append("synthetic")
+            if on_codes:
+                raise ValueError(f"trainable=residual keeps the base code frozen, so loss {on_codes} trains "
+                                 "nothing; leave it out of this stage's losses")
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self.generator.eval()  # frozen
+        if self.frozen is not None:
+            self.frozen.eval()
+        return self
+
+    def on_fit_start(self) -> None:
+        size = self.trainer.datamodule.image_size
+        if size != self.inverter.image_size:
+            raise ValueError(f"data.image_size={size} but the inverter was built for {self.inverter.image_size} px "
+                             f"images (the generator makes {self.generator.size} px)")
+
+    def invert(self, x: torch.Tensor) -> Inversion:
+        if self.trainable == "base":  # HFGI's first stage: the e4e base on its own
+            return self.inverter.base(x, self.generator)
+        return self.inverter(x, self.generator)
+
+    def reconstruction_loss(self, target: torch.Tensor, inversion: Inversion) -> tuple[torch.Tensor, dict]:
+        """Weighted sum of the source losses, and each term. An HFGI inversion is scored on
+        its fused image and, with base_image_loss, on its base image (so the code alone stays a
+        good inversion; HFGI's second stage, with the base frozen, has no such term)."""
+        parts = {}
+        for name, loss in self.losses.items():
+            if loss.weight == 0:
+                continue
+            value = loss(target, inversion.image, inversion)
+            if self.base_image_loss and inversion.base_image is not None and loss.on_image:
+                value = value + loss(target, inversion.base_image, inversion)
+            parts[name] = value
+        total = sum(parts.values()) if parts else target.new_zeros(())
+        return total, parts
+
+    def synthetic_loss(self, parts: dict) -> torch.Tensor:
+        """The latent loss on generated images (0 without one), recorded in parts["synthetic"]."""
+        if self.synthetic is None or self.synthetic.weight == 0:
+            return torch.zeros((), device=self.device)
+        parts["synthetic"] = self.synthetic(self.inverter, self.generator)
+        return parts["synthetic"]
+
+    def validation_step(self, batch, batch_idx):
+        source, target = self.invert(batch.source), self.invert(batch.target)
+        self.log_dict({"val/psnr_src": psnr(source.image, batch.source),
+                       "val/psnr_trg": psnr(target.image, batch.target_clean),
+                       "val/loss": self.reconstruction_loss(batch.source, source)[0]}, prog_bar=True)
+
+    def sample_grid(self):
+        """Columns: HQ, LQ, inversion of HQ, inversion of LQ (first val images)."""
+        batch = next(self.trainer.datamodule.pairs("val", self.grid_images))
+        with evaluating(self.inverter):
+            source = self.invert(batch.source.to(self.device)).image
+            target = self.invert(batch.target.to(self.device)).image
+        rows = torch.stack([batch.source.to(self.device), batch.target.to(self.device), source, target], 1)
+        columns = ["HQ (source)", "LQ (target)", "inversion of HQ", "inversion of LQ"]
+        return Grid(rows.flatten(0, 1), 4, columns), "validation pairs and their inversions"
