@@ -24,8 +24,8 @@ from torch import nn
 from ganlab import module_files
 from ganlab.cache_lock import cache_lock
 from ganlab.config.preflight import remove_stale_tmp
-from ganlab.methods.randomness import global_rng_kept
 from ganlab.preemption import Preempted
+from ganlab.randomness import global_rng_kept
 from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import nodes, targets
 
@@ -134,8 +134,8 @@ def _compose(overrides: list[str]):
 
 
 def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> None:
-    from ganlab.run import prepare
-    from ganlab.stages import run_stages
+    from ganlab.runner.run import prepare
+    from ganlab.runner.stages import run_stages
 
     spec = entry(name)
     run_dir = cache_dir / "zoo" / f"{target.stem}-run"

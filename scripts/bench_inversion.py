@@ -26,8 +26,8 @@ from hydra.utils import instantiate  # noqa: E402
 from ganlab.metrics.reconstruction import psnr  # noqa: E402
 from ganlab.metrics.throughput import stopwatch  # noqa: E402
 from ganlab.nets.mode import evaluating  # noqa: E402
-from ganlab.run import prepare  # noqa: E402
-from ganlab.stages import run_stages  # noqa: E402
+from ganlab.runner.run import prepare  # noqa: E402
+from ganlab.runner.stages import run_stages  # noqa: E402
 
 
 def timed(inverter, generator, images, repeats: int) -> tuple[float, torch.Tensor]:

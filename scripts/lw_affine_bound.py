@@ -38,9 +38,9 @@ from hydra import compose, initialize_config_dir  # noqa: E402
 from hydra.utils import instantiate  # noqa: E402
 
 from ganlab.editing.affine import AffineEdits  # noqa: E402
-from ganlab.metrics.edit_scores import EditJudge  # noqa: E402
+from ganlab.evaluation.edit_scores import EditJudge  # noqa: E402
 from ganlab.metrics.tables import markdown_table  # noqa: E402
-from ganlab.run import prepare  # noqa: E402
+from ganlab.runner.run import prepare  # noqa: E402
 
 COLUMNS = ("target_change", "preservation", "identity")
 

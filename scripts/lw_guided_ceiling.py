@@ -37,11 +37,11 @@ from hydra.utils import instantiate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ganlab.data.code_render import to_wplus  # noqa: E402
 from ganlab.data.latents import classify, hard_labels  # noqa: E402
 from ganlab.data.resize import resize  # noqa: E402
+from ganlab.data.tasks import EditTask  # noqa: E402
 from ganlab.editing.affine import AffineEdits  # noqa: E402
-from ganlab.editing.render import to_wplus  # noqa: E402
-from ganlab.editing.tasks import EditTask  # noqa: E402
 from ganlab.losses.sinkhorn import SinkhornDivergence  # noqa: E402
 from ganlab.metrics.tables import markdown_table  # noqa: E402
 from ganlab.reports.grid import Grid, save_grid  # noqa: E402

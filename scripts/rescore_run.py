@@ -46,8 +46,8 @@ def evaluate_from_cache(overrides: list[str], cache_dir: str, out: Path) -> dict
     """The recipe's evaluation on stages loaded from the cache, as train.py runs it after cache hits."""
     from hydra import compose, initialize_config_dir
 
-    from ganlab.run import _evaluate, prepare, write_outputs
-    from ganlab.stages import build_stage, run_stages
+    from ganlab.runner.run import _evaluate, prepare, write_outputs
+    from ganlab.runner.stages import build_stage, run_stages
 
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         cfg = compose("train", overrides=[*overrides, f"paths.output_dir={out}", f"paths.cache_dir={cache_dir}",

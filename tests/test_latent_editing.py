@@ -11,17 +11,17 @@ from torch import nn
 
 from ganlab.data.latents import LatentCodesDataModule
 from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.data.tasks import parse_tasks
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
 from ganlab.editing.sample_weights import source_weights
-from ganlab.editing.tasks import parse_tasks
 from ganlab.losses.sinkhorn import SinkhornDivergence
-from ganlab.methods.classifier import ImageClassifier
-from ganlab.methods.image_inversion import ImageInversion
-from ganlab.methods.inversion_training import set_w_avg
-from ganlab.methods.latent_classifier import LatentClassifier
-from ganlab.methods.lt import LatentTransformer
-from ganlab.methods.lw import LatentWasserstein
+from ganlab.methods.editors.latent_classifier import LatentClassifier
+from ganlab.methods.editors.lt import LatentTransformer
+from ganlab.methods.editors.lw import LatentWasserstein
+from ganlab.methods.inversion.image_inversion import ImageInversion
+from ganlab.methods.inversion.inversion_training import set_w_avg
+from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.nets.encoders import ConvEncoder
 from ganlab.nets.inverters.psp import PSPEncoder
 from ganlab.nets.stylegan2 import Generator
@@ -341,7 +341,7 @@ def test_the_transport_ceiling_moves_codes_by_what_its_cost_sees():
 def test_the_guided_ceiling_trains_an_affine_edit_through_the_generator_onto_the_guide():
     """A toy G paints every pixel with w_0, and the guide calls a canvas class 1 when it is
     bright: sources (w_0 near -0.5, class 0) must end up class 1 through the rendered images."""
-    from ganlab.editing.tasks import EditTask
+    from ganlab.data.tasks import EditTask
     from scripts.lw_guided_ceiling import train_guided
 
     guide = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))

@@ -4,7 +4,7 @@
 import pytest
 from hydra import compose, initialize_config_dir
 
-from ganlab.run import train
+from ganlab.runner.run import train
 
 from .conftest import CONFIG_DIR, run_overrides
 
