@@ -1,9 +1,9 @@
 """The README's worked example of extending ganlab, executed as a reader would follow it.
 
-README convention: a line `<!-- file: PATH -->` right before a fenced block means "put this
-block in PATH (relative to the repository root)"; a line `<!-- run -->` before a fenced block
-marks the command to run from the root; the paragraph after that block names, in backticks,
-the `test/...` metric keys the run must produce."""
+README convention: a paragraph ending in "in `PATH`:" right before a fenced block means "put
+this block in PATH (relative to the repository root)"; a paragraph "Run it:" before a fenced
+block marks the command to run from the root; the paragraph after that block names, in
+backticks, the `test/...` metric keys the run must produce."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKED_BLOCK = re.compile(r"<!-- (file: (?P<path>\S+)|run) -->\n```[a-z]*\n(?P<body>[\s\S]*?)```\n\n?"
-                          r"(?P<after>(?:(?!<!--|```)[^\n]+\n)*)")
+MARKED_BLOCK = re.compile(r"(in\s`(?P<path>[^`\n]+)`|^Run it):\n\n```[a-z]*\n(?P<body>[\s\S]*?)```\n\n?"
+                          r"(?=(?P<after>(?:(?!```)[^\n]+\n)*))",   # after: read, not consumed
+                          re.M)
 # what the walkthrough's run needs from the repository; run outputs and caches stay behind
 COPIED = ("ganlab", "configs", "train.py", "eval.py")
 
@@ -31,14 +32,16 @@ def walkthrough(readme: str) -> tuple[dict[str, str], str, list[str]]:
         else:
             commands.append(match["body"].strip())
             expected = re.findall(r"`(test/[^`]+)`", match["after"])
-    assert len(commands) == 1, f"the README's walkthrough must have one <!-- run --> block, found {commands}"
+    assert len(commands) == 1, f"the README's walkthrough must have one \"Run it:\" block, found {commands}"
     return files, commands[0], expected
 
 
 def test_walkthrough_parser_reads_files_command_and_keys():
-    readme = ("<!-- file: a/b.py -->\n```python\nx = 1\n```\n\ntext\n\n<!-- run -->\n```bash\npython train.py\n```\n"
+    readme = ("A file, in `a/b.py`:\n\n```python\nx = 1\n```\n\nSee `c.py`. Another, in\n`d.yaml`:\n\n"
+              "```yaml\ny: 2\n```\n\nRun it:\n\n```bash\npython train.py\n```\n"
               "It gives `test/a` and\n`test/b`.\n\nNot `test/c`.\n")
-    assert walkthrough(readme) == ({"a/b.py": "x = 1\n"}, "python train.py", ["test/a", "test/b"])
+    files = {"a/b.py": "x = 1\n", "d.yaml": "y: 2\n"}
+    assert walkthrough(readme) == (files, "python train.py", ["test/a", "test/b"])
 
 
 def test_readme_walkthrough_runs(tmp_path):
