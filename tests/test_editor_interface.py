@@ -6,7 +6,11 @@ import torch
 from torch import nn
 
 from ganlab.editing.attribute_directions import DirectionSet, fit_directions
+from ganlab.editing.boundary_editor import BoundaryEditor
+from ganlab.editing.condition_swap import ConditionSwap
 from ganlab.editing.editor import Editor, task_index
+from ganlab.editing.mode_edit import ModeEditor, position_levels
+from ganlab.editing.self_labels import SelfLabels
 from ganlab.evaluation.inversion_editing import EditScores
 from ganlab.methods.editors.direction_editors import GANSpaceEditor, InterFaceGANEditor
 from ganlab.nets.inverters.base import Inversion
@@ -28,6 +32,29 @@ def test_every_kind_of_editor_is_an_editor():
     for editor in [*stages, *fitted.values(), directions(8)]:
         assert isinstance(editor, Editor) and task_index(editor, "Young") == 1
     assert not isinstance(nn.Linear(2, 2), Editor)
+
+
+def test_position_editors_move_codes_to_the_position_asked_for():
+    labels = SelfLabels(num_attributes=2, style_dim=4)
+    normals = torch.eye(4)[:2]
+    labels.fit(normals, torch.zeros(2), torch.randn(50, 4))
+    boundary = BoundaryEditor(labels, NAMES)
+    w = torch.randn(5, 4)
+    for t in (0.0, 1.0, torch.linspace(0, 1, 5)):
+        moved = boundary.edit(w, 1, t)
+        assert torch.allclose(labels.positions(moved)[:, 1], torch.as_tensor(t).expand(5), atol=1e-5)
+        assert torch.equal(moved[:, [0, 2, 3]], w[:, [0, 2, 3]])
+    modes = ModeEditor(NAMES)
+    levels = torch.rand(3, 2, 3)
+    edited = modes.edit(levels, 0, 1.0)
+    assert torch.equal(edited[:, 0], position_levels(1.0).expand(3, 3)) and torch.equal(edited[:, 1], levels[:, 1])
+    y = torch.tensor([[0.2, 0.9], [0.7, 1.3]])
+    flipped = ConditionSwap(NAMES, "binary").edit(y, 0, torch.tensor([1.0, 0.0]))
+    assert torch.equal(flipped, torch.tensor([[1.0, 0.9], [0.0, 1.0]]))  # encoded y clamped to [0, 1]
+    onehot = ConditionSwap(["0", "1", "2"], "categorical").edit(torch.full((2, 3), 1 / 3), 2, 1.0)
+    assert torch.equal(onehot, torch.tensor([[0.0, 0.0, 1.0]] * 2))
+    for editor in (boundary, modes, ConditionSwap(NAMES)):
+        assert isinstance(editor, Editor)
 
 
 def test_direction_edits_move_by_strength_standard_deviations_on_every_layer():

@@ -1,10 +1,15 @@
-"""The one editor interface: `edit(codes, task, strength)` moves latent codes [N, ...] along
-one of the editor's `tasks` (`Male`, `count_1->count_2`; `task` is its index) at a strength,
-a scalar or one value per code. Strength 1 is the edit's natural size: what a trained
-editor (LW, LT) was trained for, the class-mean distance along a fitted direction
-(InterFaceGAN, GANSpace as recipe stages), or one standard deviation of the codes along a
-direction fitted on labelled samples (the inversion evaluation's editors). A negative
-strength edits the other way where the editor has one (directions do).
+"""The one editor interface: `edit(codes, task, strength)` moves codes [N, ...] along one of
+the editor's `tasks` (`Male`, `count_1->count_2`; `task` is its index) at a strength, a
+scalar or one value per code. Two kinds of strength:
+
+- a step: LW's affine map and LT's layerwise map (methods/editors; 1 = what they were
+  trained for), a fitted direction as a recipe stage (1 = the class-mean distance along it),
+  the inversion evaluation's directions (editing.attribute_directions; 1 = one standard
+  deviation of W along it); a negative step edits the other way where the editor has one;
+- a position to move to: SCGAN's mode edit on mode weights (editing.mode_edit.ModeEditor)
+  and InterFaceGAN on the same range (editing.boundary_editor.BoundaryEditor), 0 = the
+  lowest training value, 1 = the highest; IcGAN's condition swap on y
+  (editing.condition_swap.ConditionSwap), the attribute's target value.
 
 Every evaluation that edits takes editors through this interface, so an editor a config
 names (a recipe stage, a zoo model, a class) serves every recipe that edits."""
