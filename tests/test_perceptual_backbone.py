@@ -73,9 +73,11 @@ def test_alexnet_stays_the_calibrated_lpips():
     assert metric.calibrated and metric.metric.lins is not None
 
 
-def test_uda_recipe_hands_the_zoo_feature_net_in_as_a_module(compose_cfg):
-    cfg = compose_cfg("+experiment=uda_inversion")
+def test_the_zoo_feature_net_is_handed_in_as_a_module(compose_cfg):
+    cfg = compose_cfg("+experiment=uda_inversion", "perceptual=features_synthfaces32")
     assert cfg.perceptual.backbone._target_ == "ganlab.zoo.load"
     assert cfg.perceptual.backbone.name == "features-synthfaces32"
-    alexnet = compose_cfg("+experiment=uda_inversion", "perceptual=lpips", "perceptual.backbone_weights=none")
+    assert cfg.loss.lpips.net.backbone.name == cfg.loss.discrepancy.perceptual.backbone.name == "features-synthfaces32"
+    alexnet = compose_cfg("+experiment=uda_inversion")
+    assert alexnet.perceptual.backbone == "alexnet" and alexnet.perceptual.backbone_weights == "none"
     assert instantiate(alexnet.perceptual).calibrated
