@@ -10,11 +10,11 @@ from pytorch_lightning.callbacks import ModelCheckpoint
 from torch import nn
 
 from ganlab.data.latents import LatentCodesDataModule
-from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.data.synthfaces import SynthFacesDataModule, sample_attributes
 from ganlab.data.tasks import parse_tasks
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
-from ganlab.editing.sample_weights import source_weights
+from ganlab.editing.sample_weights import RULES, source_weights
 from ganlab.losses.sinkhorn import SinkhornDivergence
 from ganlab.methods.editors.latent_classifier import LatentClassifier
 from ganlab.methods.editors.lt import LatentTransformer
@@ -39,9 +39,23 @@ def test_source_weights_on_a_hand_checked_case():
     torch.testing.assert_close(w, torch.tensor([1 / 12, 1 / 12, 1 / 12, 0.75]))
     torch.testing.assert_close(w[:3].sum(), torch.tensor(0.25))
     torch.testing.assert_close(source_weights(source, target, [0], "uniform"), torch.full((4,), 0.25))
+    # n+(combination), the default: men 1 each, the woman 3, normalised by 6
+    torch.testing.assert_close(source_weights(source, target, [0]), torch.tensor([1 / 6, 1 / 6, 1 / 6, 0.5]))
     # a combination no target has gets no mass
     no_men = target[1:]
-    assert source_weights(source, no_men, [0], "inverse_target_count")[:3].sum() == 0
+    for rule in ("target_count", "inverse_target_count", "target_share"):
+        assert source_weights(source, no_men, [0], rule)[:3].sum() == 0, rule
+
+
+def test_the_weight_rules_move_the_sources_mass_as_measured():
+    """On synthfaces' labels: target_share gives the sources the targets' mix of combinations,
+    the default target_count moves it toward that mix on a biased edit, the inverse rule away."""
+    from scripts.lw_weight_rules import rule_scores  # conftest puts the root on sys.path
+
+    labels = sample_attributes(4000, torch.Generator().manual_seed(0))
+    tv = {rule: rule_scores(labels, "Blond_Hair", rule)["tv"] for rule in RULES}
+    assert tv["target_share"] < 1e-5
+    assert tv["target_count"] < tv["uniform"] < tv["inverse_target_count"], tv
 
 
 def test_pair_batches_follow_the_paper_rule():

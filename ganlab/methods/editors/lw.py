@@ -65,7 +65,7 @@ class LatentWasserstein(LatentEditor):
     def __init__(self, tasks: list[str], label_names: list[str],
                  label_kind: str, latent_dim: int, optimizer, sinkhorn: nn.Module, attribute_sinkhorn: nn.Module,
                  disentangle_weight: float = 1.0, disentangle_weights: dict[str, float] | None = None,
-                 weight_rule: str = "inverse_target_count", weight_attributes: list[str] | None = None,
+                 weight_rule: str = "target_count", weight_attributes: list[str] | None = None,
                  corr_threshold: float = 1.0, patience: int = 10, min_delta: float = 0.0,
                  min_last_fraction: float = 0.5, max_batch_size: int | None = None,
                  attribute_space: str = "probabilities", name: str = "LW", seed: int = 0,
