@@ -77,9 +77,8 @@ def table2_order(editors: list[str]) -> list[str]:
 
 def write_edit_tables(results: dict, reference: dict, labels: dict[str, str], kind: str, out_dir: Path) -> None:
     editors, tasks, values = edit_rows(results)
-    editors = table2_order(editors)
     n_alphas = len(next(iter(next(iter(results.values())).values()))["alphas"]) if results else 0
-    table2 = operating_point_table(results, editors, tasks, labels)
+    table2 = operating_point_table(results, table2_order(editors), tasks, labels)
     lines = ["# Latent edits", "", *table2,
              f"Mean over {n_alphas} values of alpha below. Target change of the reference editor at alpha = 1 "
              "(validation codes): " + ", ".join(f"{t} {reference[t]:.3f}" for t in tasks), ""]
