@@ -286,6 +286,22 @@ def test_lw_compares_attributes_as_logits_or_probabilities():
         lw("softmax")
 
 
+@pytest.mark.parametrize("layout", ["shared", "per_layer", "full"])
+def test_lw_objective_takes_w_codes_under_every_layout(layout):
+    """A per-layer or full map edits W codes as W+ and is scored against W+ targets; its
+    gradient reaches every layer's map."""
+    torch.manual_seed(0)
+    classifier = LatentClassifier(4, 3, 2, "binary", optimizer=None, hidden=[8])
+    lw = LatentWasserstein(["a"], ["a", "b"], "binary", 4, optimizer=None, sinkhorn=SinkhornDivergence(),
+                           attribute_sinkhorn=SinkhornDivergence(), latent_classifier=classifier,
+                           layout=layout, n_latent=3)
+    source, target = torch.randn(32, 4), torch.randn(32, 4) + 2
+    loss, _ = lw.objective(0, source, torch.full((32,), 1 / 32), target)
+    loss.backward()
+    assert torch.isfinite(loss) and lw.transforms.b[0].grad.abs().sum() > 0
+    assert lw.edit(source, 0, 1.0).shape == ((32, 4) if layout == "shared" else (32, 3, 4))
+
+
 def test_the_affine_bound_recovers_an_affine_transport_map():
     """Between a cloud and its image under a symmetric positive-definite affine map, that map
     is the optimal transport: the barycentric targets are the images themselves, and the

@@ -19,6 +19,7 @@ import logging
 import torch
 from torch import nn
 
+from ganlab.data.code_render import to_wplus
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
 from ganlab.editing.sample_weights import source_weights
@@ -129,6 +130,8 @@ class LatentWasserstein(LatentEditor):
     # ------------------------------------------------------------------ the objective
     def objective(self, k: int, source: torch.Tensor, weights: torch.Tensor, target: torch.Tensor):
         moved = self.transforms(source, k)
+        if moved.ndim != target.ndim:  # a per-layer or full map lifts W codes to W+: so do their targets
+            target = to_wplus(target, self.transforms.n_latent)
         loss_w = self.sinkhorn(moved, target, weights)
         parts = {"loss_w": loss_w}
         if self.lambdas[k] > 0:
