@@ -34,6 +34,7 @@ from torchmetrics.image.fid import FrechetInceptionDistance
 from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.editing.self_labels import SelfLabels, level_labels, rate_at_uniform_levels, uniform_levels
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.evaluation.scgan_report import plot_bias, plot_edits, plot_positions
 from ganlab.metrics.curve_files import write_curves_csv
 from ganlab.metrics.precision_recall import precision_recall
@@ -45,7 +46,7 @@ log = logging.getLogger("ganlab")
 METHODS = ("interfacegan", "scgan")
 
 
-class SCGANEvaluation:
+class SCGANEvaluation(Evaluation):
     """classifier: zoo attribute classifier over `label_names` (None: no frequencies, success
     or tails check); identity: `.similarity(a, b)` (None: skipped); features: `.features(x)`
     for FID (None: skipped); interfacegan: a boundary source (ganlab.editing.boundary_sources)
@@ -53,8 +54,10 @@ class SCGANEvaluation:
     runs): sample counts capped at max_batches * batch_size, only the mildest and strongest
     edit positions, at most 2 grid rows."""
 
+    stage_parameters = ("scgan_stage",)
+
     def __init__(self, classifier: nn.Module | None, identity: nn.Module | None, features: nn.Module | None,
-                 label_names: list[str], interfacegan=None, stage: str = "scgan", num_samples: int = 10000,
+                 label_names: list[str], interfacegan=None, scgan_stage: str = "scgan", num_samples: int = 10000,
                  edit_samples: int = 1000,
                  positions: list[float] = (0.5, 0.625, 0.75, 0.875, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0),
                  success_target: float = 0.8,
@@ -62,7 +65,7 @@ class SCGANEvaluation:
                  match_steps: int = 5, refine_steps: int = 0, pti_steps: int = 0, max_batches: int | None = None):
         self.classifier, self.identity, self.features = classifier, identity, features
         self.interfacegan = interfacegan
-        self.label_names, self.stage = list(label_names), stage
+        self.label_names, self.scgan_stage = list(label_names), scgan_stage
         limit = (lambda n: n) if max_batches is None else (lambda n: min(n, max_batches * batch_size))
         self.num_samples, self.edit_samples = limit(num_samples), limit(edit_samples)
         self.label_limit = None if max_batches is None else max_batches * batch_size
@@ -73,7 +76,7 @@ class SCGANEvaluation:
         self.batch_size, self.seed, self.grid_size = batch_size, seed, grid_size
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
-        gan, out_dir = stages[self.stage], Path(out_dir)
+        gan, out_dir = stages[self.scgan_stage], Path(out_dir)
         for net in (self.classifier, self.identity, self.features):
             if net is not None:
                 net.to(gan.device)
