@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-import ganlab.evaluation.scgan as scgan_eval
+import ganlab.evaluation.scgan_tails as scgan_tails
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.editing.self_labels import (
     SelfLabels,
@@ -281,8 +281,8 @@ def test_each_scgan_edit_is_classified_once(monkeypatch):
             calls.append(x)
             return (x >= 2.0).float()
 
-    monkeypatch.setattr(scgan_eval, "interfacegan_to", lambda labels, w, i, t: w + t)
-    monkeypatch.setattr(scgan_eval, "set_position", lambda levels, i, t: levels + t)
+    monkeypatch.setattr(scgan_tails, "interfacegan_to", lambda labels, w, i, t: w + t)
+    monkeypatch.setattr(scgan_tails, "set_position", lambda levels, i, t: levels + t)
     gan = SimpleNamespace(attributes=["Eyeglasses"], draw=lambda w, levels, batch_size: levels)
     evaluation = SCGANEvaluation(Classifier(), None, None, label_names=["Eyeglasses"], positions=[0.5, 1.0, 1.5, 2.0],
                                  success_target=0.5, match_steps=4)
