@@ -93,6 +93,9 @@ CONFIG_CASES = [
      "ConfigError", "method.evaluate.encoders_stage: stage 'encoder'"),
     ("evaluation target that is no protocol", lambda t: ["method.evaluate._target_=ganlab.metrics.fid.FrechetDistance"],
      "ConfigError", "not an evaluation protocol"),
+    ("evaluation target that is a function", lambda t: ["method.evaluate._target_=ganlab.evaluation.held_out."
+                                                         "predict_test_split"], "ConfigError",
+     "not an evaluation protocol"),
 ]
 
 

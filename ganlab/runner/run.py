@@ -111,6 +111,8 @@ def _evaluation_class(config: DictConfig) -> type[Evaluation]:
         cls = get_class(target) if target else None
     except ImportError as e:
         raise ConfigError(f"method.evaluate._target_={target!r} cannot be imported: {e}") from e
+    except ValueError:  # it names something other than a class
+        cls = None
     if not (isinstance(cls, type) and issubclass(cls, Evaluation)):
         raise ConfigError(f"method.evaluate._target_={target!r} is not an evaluation protocol (a subclass of "
                           "ganlab.evaluation.protocol.Evaluation)")
