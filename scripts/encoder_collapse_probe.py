@@ -32,7 +32,7 @@ from ganlab.metrics.reconstruction import to_unit  # noqa: E402
 from ganlab.nets.inverters.hfgi import HFGIEncoder  # noqa: E402
 from ganlab.nets.inverters.psp import PSPEncoder  # noqa: E402
 from ganlab.nets.perceptual import LPIPS  # noqa: E402
-from ganlab.nets.stylegan2.pretrained import pretrained_generator  # noqa: E402
+from ganlab.pretrained import pretrained_generator  # noqa: E402
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
