@@ -32,6 +32,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ganlab.editing.boundary_editor import BoundaryEditor
+from ganlab.editing.mode_edit import ModeEditor
 from ganlab.editing.self_labels import SelfLabels, level_labels
 from ganlab.evaluation.protocol import Evaluation
 from ganlab.evaluation.scgan_bias import GenerativeBias
@@ -79,6 +81,9 @@ class SCGANEvaluation(GenerativeBias, GeneratorRealism, EditingAtTails, EditGrid
         train = datamodule.split("train")
         real_codes = gan.invert(train, self.label_limit)
         self.ifg_labels = self._interfacegan_labels(gan, real_codes, train)
+        # the two edits compared, at the same positions of each attribute's range
+        self.editors = {"interfacegan": BoundaryEditor(self.ifg_labels, list(gan.attributes)),
+                        "scgan": ModeEditor(list(gan.attributes))}
         positions = gan.labels.positions(real_codes).cpu()
         truth = self._truth(datamodule, "train")
         metrics = self._self_label_report(gan, positions, truth, out_dir)

@@ -10,13 +10,12 @@ import torch
 from ganlab.data.resize import resize
 from ganlab.editing.mode_edit import discriminator_levels, pivotal_tuning, refine_codes, set_position
 from ganlab.evaluation.scgan_samples import SCGANSamples
-from ganlab.evaluation.scgan_tails import interfacegan_to
 from ganlab.reports.grid import Grid, save_grid
 
 
 class EditGrids(SCGANSamples):
     """Needs, from the protocol: positions, grid_images, grid_size, refine_steps, pti_steps,
-    seed, ifg_labels."""
+    seed, editors."""
 
     def _grids(self, gan, datamodule, folder: Path) -> None:
         """Generated sources edited along each attribute (per source, a row of InterFaceGAN
@@ -31,8 +30,8 @@ class EditGrids(SCGANSamples):
         src = self._self_levels(gan, base_images)
         for i, a in enumerate(gan.attributes):
             cols = [base_images.unsqueeze(1), gan.draw(w_sc, src).unsqueeze(1)]
-            ifg = [self._draw_base(gan, interfacegan_to(self.ifg_labels, w_base, i, t)) for t in self.positions]
-            sc = [gan.draw(w_sc, set_position(src, i, t)) for t in self.positions]
+            ifg = [self._draw_base(gan, self.editors["interfacegan"].edit(w_base, i, t)) for t in self.positions]
+            sc = [gan.draw(w_sc, self.editors["scgan"].edit(src, i, t)) for t in self.positions]
             rows = torch.stack([torch.cat([cols[0], torch.stack(ifg, 1)], 1),
                                 torch.cat([cols[1], torch.stack(sc, 1)], 1)], 1)  # [n, 2, 1 + T, ...]
             labels = [f"#{k} {method}" for k in range(n) for method in ("InterFaceGAN", "SCGAN")]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import torch
 
-from ganlab.editing.mode_edit import set_position
 from ganlab.evaluation.scgan_realism import edit_fid
 from ganlab.evaluation.scgan_report import plot_edits
 from ganlab.evaluation.scgan_samples import SCGANSamples
@@ -22,7 +21,8 @@ METHODS = ("interfacegan", "scgan")
 
 class EditingAtTails(SCGANSamples):
     """Needs, from the protocol: identity, positions, success_target, match_steps,
-    edit_samples, seed, ifg_labels (the InterFaceGAN baseline's boundaries)."""
+    edit_samples, seed, editors (InterFaceGAN on the baseline's boundaries and the mode edit, each an
+    Editor whose strength is a position of the attribute's range)."""
 
     def _tails(self, gan, datamodule, out_dir: Path) -> dict[str, float]:
         w_base, w_sc = self._codes(gan, self.edit_samples, self.seed + 2)
@@ -70,7 +70,7 @@ class EditingAtTails(SCGANSamples):
 
         def edit_scgan(t: float) -> tuple[torch.Tensor, torch.Tensor]:
             """The edit at t and its classifier verdicts, which bisection and scores share."""
-            x = gan.draw(w_sc, set_position(levels, i, t), batch_size=self.batch_size)
+            x = gan.draw(w_sc, self.editors["scgan"].edit(levels, i, t), batch_size=self.batch_size)
             return x, self._predict(x)
 
         def scores(method: str, x: torch.Tensor, pred: torch.Tensor | None = None) -> dict[str, float]:
@@ -78,7 +78,7 @@ class EditingAtTails(SCGANSamples):
 
         grid = []
         for t in self.positions:
-            moved = interfacegan_to(self.ifg_labels, w_base, i, t)
+            moved = self.editors["interfacegan"].edit(w_base, i, t)
             grid.append({"attribute": a, "position": t, "method": "interfacegan",
                          **scores("interfacegan", self._draw_base(gan, moved))})
             grid.append({"attribute": a, "position": t, "method": "scgan", **scores("scgan", *edit_scgan(t))})
@@ -173,10 +173,3 @@ class EditingAtTails(SCGANSamples):
 def _succeeding(by: dict, method: str, least: float) -> list[float]:
     """Positions where `method`'s success is at least `least` (by: (method, position) -> row)."""
     return [t for (m, t), r in by.items() if m == method and r["success"] >= least]
-
-
-def interfacegan_to(labels, w: torch.Tensor, attribute: int, t: float) -> torch.Tensor:
-    """Base-generator codes moved along the attribute's boundary normal to the signed
-    distance of position t of its range (InterFaceGAN at matched strength)."""
-    shift = labels.distance_at(t)[attribute] - labels.distances(w)[:, attribute]
-    return w + shift.unsqueeze(1) * labels.normals[attribute]
