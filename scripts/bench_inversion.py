@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = compose("train", overrides=[*args.overrides, f"paths.output_dir={out}", "logger=none"])
         cfg, datamodule = prepare(cfg)
         modules, _, _ = run_stages(cfg, datamodule)
-        module = modules[cfg.method.evaluate.stage]
+        module = modules[cfg.method.evaluate.encoder_stage]
         generator = module.generator.eval()
         batch = next(datamodule.pairs("test", args.images, batch_size=args.images))
         optimizer = instantiate(cfg.method.evaluate.optimization)(generator=generator, steps=args.steps)

@@ -34,6 +34,7 @@ from ganlab.data.tasks import EditTask
 from ganlab.editing.editor import Editor, task_index
 from ganlab.evaluation.edit_report import editor_key, metric_key, write_curves, write_data_reports, write_edit_tables
 from ganlab.evaluation.edit_scores import EditJudge, Observation
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.methods.editors.direction_editors import DirectionEditor
 from ganlab.metrics.classifier_scores import classifier_scores
 from ganlab.reports.grid import Grid, save_grid
@@ -41,14 +42,19 @@ from ganlab.reports.grid import Grid, save_grid
 log = logging.getLogger("ganlab")
 
 
-class LatentEditEvaluation:
-    def __init__(self, identity: nn.Module | None = None, baselines: dict[str, Editor] | None = None,
-                 realism: Callable | None = None, num_alphas: int = 10, reference: str | None = None,
-                 max_alpha: float = 8.0, calibration_codes: int = 256, calibration_steps: int = 8,
+class LatentEditEvaluation(Evaluation):
+    stage_parameters = ("latent_classifier_stage",)
+
+    def __init__(self, latent_classifier_stage: str | None = "latent_classifier", identity: nn.Module | None = None,
+                 baselines: dict[str, Editor] | None = None, realism: Callable | None = None,
+                 num_alphas: int = 10, reference: str | None = None, max_alpha: float = 8.0,
+                 calibration_codes: int = 256, calibration_steps: int = 8,
                  eval_codes: int | None = 1000, fid_codes: int = 1000, grid_codes: int = 6, grid_alphas: int = 5,
                  render_batch_size: int = 256, device: str = "auto", max_batches: int | None = None,
                  operating_latent_change: float | None = 1.0, operating_steps: int = 12):
-        """reference: the name of the editor others are calibrated to (null: the first stage).
+        """latent_classifier_stage: the stage of the latent classifier C(w) (null: none; its scores are
+        skipped). The editors are every stage whose module is an Editor.
+        reference: the name of the editor others are calibrated to (null: the first stage).
         identity: a net with `.similarity(a, b)` (null: no identity score, e.g. digits).
         baselines: more editors (ganlab.editing.editor.Editor) beside the recipe's editor stages:
         training-free ones (InterFaceGAN, GANSpace) are fitted on the training codes here, any
@@ -65,6 +71,7 @@ class LatentEditEvaluation:
             raise ValueError(f"method.evaluate.operating_latent_change must be in (0, 1] or null, "
                              f"got {operating_latent_change}")
         self.operating_latent_change = operating_latent_change
+        self.latent_classifier_stage = latent_classifier_stage
         self.identity, self.baselines, self.realism = identity, dict(baselines or {}), realism
         self.num_alphas, self.reference, self.max_alpha = num_alphas, reference, max_alpha
         self.grid_alphas, self.render_batch_size, self.device_name = grid_alphas, render_batch_size, device
@@ -81,7 +88,7 @@ class LatentEditEvaluation:
         out_dir = Path(out_dir)
         device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if self.device_name == "auto"
                               else self.device_name)
-        latent_classifier = stages.get("latent_classifier")
+        latent_classifier = stages[self.latent_classifier_stage] if self.latent_classifier_stage else None
         editors = self._editors(stages, datamodule, device)
         for part in (datamodule.generator, datamodule.classifier, self.identity, latent_classifier):
             if part is not None:
