@@ -2,7 +2,9 @@
 
 from ganlab import quiet as _quiet
 from ganlab import resume_folder as _resume_folder
+from ganlab.compose_config import compose
 
 _quiet.install()
 _resume_folder.register()  # configs/hydra/default.yaml names the run folder through it
 __version__ = "0.1.0"
+__all__ = ["compose"]

@@ -16,13 +16,12 @@ import os
 from functools import cache
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 from torch import nn
 
 from ganlab import module_files
 from ganlab.cache_lock import cache_lock
+from ganlab.compose_config import CONFIG_DIR, compose
 from ganlab.config.preflight import remove_stale_tmp
 from ganlab.methods.randomness import global_rng_kept
 from ganlab.preemption import Preempted
@@ -30,9 +29,6 @@ from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import nodes, targets
 
 log = logging.getLogger("ganlab")
-
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
-
 
 def default_cache_dir() -> Path:
     return Path(os.environ.get("GANLAB_CACHE", CONFIG_DIR.parent / "outputs" / "cache"))
@@ -80,7 +76,7 @@ def zoo_references(node) -> list[tuple[str, tuple[str, ...], str | None]]:
 def cache_key(name: str, overrides: tuple[str, ...] = ()) -> str:
     """A hash of what trains zoo model `name` under `overrides`: its composed recipe, the
     code its targets run (`ganlab.trust.fingerprint`) and the keys of the zoo models it uses."""
-    cfg = _compose([*recipe_overrides(name), *overrides])
+    cfg = compose([*recipe_overrides(name), *overrides])
     keyed = {k: OmegaConf.to_container(cfg[k], resolve=False) if OmegaConf.is_config(cfg[k]) else cfg[k]
              for k in KEYED_ROOTS if k in cfg}
     if isinstance(keyed.get("data"), dict):
@@ -126,13 +122,6 @@ def _cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
     return cache_dir / "zoo" / f"{name}-{cache_key(name, tuple(overrides))}.pt"
 
 
-def _compose(overrides: list[str]):
-    if GlobalHydra.instance().is_initialized():
-        return compose(config_name="train", overrides=overrides)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name="train", overrides=overrides)
-
-
 def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> None:
     from ganlab.run import prepare
     from ganlab.stages import run_stages
@@ -142,7 +131,7 @@ def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> No
     command = [*recipe_overrides(name), *overrides]
     log.warning("zoo: %s is not cached; training it once with `python train.py %s` (run folder %s)",
                 name, " ".join(command), run_dir)
-    cfg, datamodule = prepare(_compose([*command, f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}",
+    cfg, datamodule = prepare(compose([*command, f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}",
                                         "logger=none"]))
     try:
         modules, recipes, metrics = run_stages(cfg, datamodule, until=spec.stage)

@@ -2,11 +2,11 @@
 `pytest -m slow`). They train for real, so expect several minutes each on a CPU."""
 
 import pytest
-from hydra import compose, initialize_config_dir
 
+from ganlab import compose
 from ganlab.run import train
 
-from .conftest import CONFIG_DIR, run_overrides
+from .conftest import run_overrides
 
 pytestmark = pytest.mark.slow
 
@@ -20,10 +20,8 @@ def test_icgan_digits_edits_and_ey(compose_cfg):
 
 @pytest.fixture(scope="module")
 def icgan_synthfaces_metrics(tmp_path_factory):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        out = tmp_path_factory.mktemp("icgan_synthfaces")
-        return train(compose(config_name="train",
-                             overrides=run_overrides(out / "run", out / "cache", "+experiment=icgan_synthfaces")))
+    out = tmp_path_factory.mktemp("icgan_synthfaces")
+    return train(compose(run_overrides(out / "run", out / "cache", "+experiment=icgan_synthfaces")))
 
 
 def test_icgan_synthfaces_per_attribute_on_supported_edits(icgan_synthfaces_metrics):
