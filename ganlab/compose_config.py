@@ -9,6 +9,7 @@ set up for this call and torn down after it."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hydra import compose as hydra_compose
@@ -27,6 +28,7 @@ def compose(overrides: list[str], config_name: str = "train", hydra_config: bool
     naming it and the overrides it came with."""
     if isinstance(overrides, str):
         raise TypeError(f"overrides must be a list of strings, got the string {overrides!r}")
+    os.environ.setdefault("GANLAB_ROOT", str(CONFIG_DIR.parent))  # paths.root_dir, as train.py sets it
     try:
         if GlobalHydra.instance().is_initialized():
             return hydra_compose(config_name=config_name, overrides=list(overrides), return_hydra_config=hydra_config)

@@ -45,6 +45,15 @@ def compose_cfg(tmp_path):
     return _compose
 
 
+def run_script(script: str, *args: str, env: dict | None = None, timeout: float = 600
+               ) -> subprocess.CompletedProcess:
+    """`python scripts/<script> <args>` from the repository root as a user runs it (output
+    captured), this checkout's ganlab first on the import path."""
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / script), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 @dataclass
 class Multirun:
     folder: Path  # the sweep folder Hydra made: jobs 0 and 1 finished, 2 failed

@@ -1,12 +1,14 @@
 """Quality thresholds of full-length recipes (slow: `make test-full`, or
 `pytest -m slow`). They train for real, so expect several minutes each on a CPU."""
 
+import csv
+
 import pytest
 
 from ganlab import compose
 from ganlab.run import train
 
-from .conftest import run_overrides
+from .conftest import run_overrides, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -53,8 +55,9 @@ def test_stylegan2_synthfaces_generates_every_attribute(compose_cfg):
 def test_stylegan2_beats_the_unconditional_dcgan_on_synthfaces_fid(tmp_path):
     """Issue 3: the zoo StyleGAN2 has a lower FID (domain features, 5k vs 5k) than the
     framework's DCGAN trained on the same images without labels; both stay above the floor."""
-    from scripts.fid_report import measure
-
-    _, rows = measure(5000, "features-synthfaces32", str(tmp_path / "cache"))
-    fid = {name: r.fid for _, name, r in rows}
+    out = tmp_path / "report"
+    done = run_script("reproduce/fid_report.py", "--num-images", "5000", "--cache-dir", str(tmp_path / "cache"),
+                      "--out", str(out), timeout=None)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    fid = {row["zoo"]: float(row["fid"]) for row in csv.DictReader((out / "fid_report.csv").open())}
     assert fid["-"] < fid["stylegan2-synthfaces32"] < fid["dcgan-synthfaces32"], fid
