@@ -13,7 +13,7 @@ import ganlab  # noqa: E402,F401  (registers the resolver that names the run fol
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="eval")
 def main(cfg: DictConfig) -> float | None:
-    from ganlab.entry import run_task
+    from ganlab.runner.entry import run_task
 
     return run_task("evaluate", cfg)
 

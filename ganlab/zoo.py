@@ -21,10 +21,10 @@ from torch import nn
 
 from ganlab import module_files
 from ganlab.cache_lock import cache_lock
-from ganlab.compose_config import CONFIG_DIR, compose
 from ganlab.config.preflight import remove_stale_tmp
-from ganlab.methods.randomness import global_rng_kept
 from ganlab.preemption import Preempted
+from ganlab.randomness import global_rng_kept
+from ganlab.runner.compose import CONFIG_DIR, compose
 from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import nodes, targets
 
@@ -123,8 +123,8 @@ def _cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
 
 
 def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> None:
-    from ganlab.run import prepare
-    from ganlab.stages import run_stages
+    from ganlab.runner.run import prepare
+    from ganlab.runner.stages import run_stages
 
     spec = entry(name)
     run_dir = cache_dir / "zoo" / f"{target.stem}-run"

@@ -22,8 +22,8 @@ from ganlab import compose
 from ganlab.metrics.reconstruction import psnr
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.mode import evaluating
-from ganlab.run import prepare
-from ganlab.stages import run_stages
+from ganlab.runner.run import prepare
+from ganlab.runner.stages import run_stages
 
 
 def timed(inverter, generator, images, repeats: int) -> tuple[float, torch.Tensor]:

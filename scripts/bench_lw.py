@@ -1,4 +1,4 @@
-"""Speed and memory of LW training (ganlab.methods.lw) on synthetic latent codes.
+"""Speed and memory of LW training (ganlab.methods.editors.lw) on synthetic latent codes.
 
     python scripts/bench_lw.py [--codes 10000] [--dim 512] [--positive 0.4] [--repeats 3]
                                [--blur 0.05] [--scaling 0.5] [--disentangle] [--device cpu]
@@ -33,8 +33,8 @@ import torch
 
 from ganlab.data.latents import LatentCodes
 from ganlab.losses.sinkhorn import SinkhornDivergence
-from ganlab.methods.latent_classifier import LatentClassifier
-from ganlab.methods.lw import LatentWasserstein, PairPlan
+from ganlab.methods.editors.latent_classifier import LatentClassifier
+from ganlab.methods.editors.lw import LatentWasserstein, PairPlan
 
 
 class Codes:

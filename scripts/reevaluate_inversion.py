@@ -4,7 +4,7 @@ for metrics added since it ran), from its run folder alone:
     python scripts/reevaluate_inversion.py outputs/train/runs/<date>_<time> [--out DIR] [--no-optimization]
 
 The trained stage comes from the run's checkpoint or the stage cache it used
-(ganlab.run_folder.load_stage); set GANLAB_CACHE as the run had it. Writes metrics.json
+(ganlab.runner.run_folder.load_stage); set GANLAB_CACHE as the run had it. Writes metrics.json
 and tables.md to --out (default: <run>/reevaluated) and prints the tables."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hydra.utils import instantiate
 
-from ganlab.run_folder import load_config, load_datamodule, load_stage
+from ganlab.runner.run_folder import load_config, load_datamodule, load_stage
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

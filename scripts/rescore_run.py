@@ -3,7 +3,7 @@ per-image PSNR and SSIM the valid-window one), without training:
 
     python scripts/rescore_run.py outputs/train/multiruns/<folder>/0 [more run folders]
 
-For each run folder (ganlab.rescore): the run's own overrides are composed again, every stage
+For each run folder (ganlab.runner.rescore): the run's own overrides are composed again, every stage
 is loaded from the stage cache the run wrote (paths.cache_dir of its config.yaml; a stage
 missing there is an error: nothing is trained), and the recipe's evaluation runs into
 <run>/rescore/. Its metrics then replace the old test/ ones in <run>/metrics.json (the training
@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ganlab.rescore import rescore
+from ganlab.runner.rescore import rescore
 
 
 def main(argv: list[str] | None = None) -> int:

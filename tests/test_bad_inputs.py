@@ -12,7 +12,7 @@ import torch
 
 from ganlab import module_files, zoo
 from ganlab.config.preflight import remove_stale_tmp
-from ganlab.run import FailedTrial, prepare, sweep_value, train
+from ganlab.runner.run import FailedTrial, prepare, sweep_value, train
 from tests.data_files import write_celeba, write_image_folder
 
 MARKER = Path("/tmp/ganlab-crafted-file-ran")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from ganlab import compose
-from ganlab.run import ROOT_KEYS, apply_debug
+from ganlab.runner.run import ROOT_KEYS, apply_debug
 
 from .conftest import CONFIG_DIR
 

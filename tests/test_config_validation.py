@@ -4,7 +4,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from ganlab.config.validate import ConfigError, validate
-from ganlab.run import prepare
+from ganlab.runner.run import prepare
 
 
 def test_unknown_key_in_a_group_is_named(compose_cfg):

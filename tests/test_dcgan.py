@@ -5,7 +5,7 @@ import pytorch_lightning as pl
 import torch
 
 from ganlab.data.synthfaces import SynthFacesDataModule
-from ganlab.methods.cgan import ConditionalGAN
+from ganlab.methods.gans.cgan import ConditionalGAN
 from ganlab.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 
 
@@ -43,7 +43,7 @@ def test_unconditional_sample_grid_shows_different_draws():
 
 
 def test_label_frequency_evaluation_refuses_truncation_for_a_dcgan(tmp_path):
-    from ganlab.methods.stylegan2_eval import StyleGAN2Evaluation
+    from ganlab.evaluation.stylegan2 import StyleGAN2Evaluation
 
     with pytest.raises(ValueError, match="only StyleGAN2 stages truncate"):
         StyleGAN2Evaluation(classifier=None, stage="gan", truncation=0.7)({"gan": _gan()}, None, tmp_path)

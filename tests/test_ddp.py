@@ -16,7 +16,7 @@ from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from ganlab.data.digits import DigitsDataModule
-from ganlab.methods.randomness import randn, step_generator
+from ganlab.randomness import randn, step_generator
 
 ROOT = Path(__file__).resolve().parents[1]
 

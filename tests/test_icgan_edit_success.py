@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from ganlab.methods.icgan_eval import IcGANEvaluation
+from ganlab.evaluation.icgan import IcGANEvaluation
 from ganlab.metrics.edit_success import EditSuccess
 
 K = 10

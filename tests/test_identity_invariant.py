@@ -7,9 +7,9 @@ import pytorch_lightning as pl
 import torch
 
 from ganlab.data.synthfaces import SynthFacesDataModule, sample_attributes, sample_identity
-from ganlab.methods.identity_invariant import InvariantIdentityNet
-from ganlab.methods.randomness import step_generator
+from ganlab.methods.judges.identity_invariant import InvariantIdentityNet
 from ganlab.nets.encoders import ConvEncoder
+from ganlab.randomness import step_generator
 
 
 def _net(out_dim: int = 16 + 32) -> InvariantIdentityNet:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganlab.losses.synthetic_codes import SyntheticCodeLoss
-from ganlab.methods.inversion_training import set_w_avg
+from ganlab.methods.inversion.inversion_training import set_w_avg
 from ganlab.metrics.code_spread import code_spread, sampled_codes
 from ganlab.nets.inverters.e4e import E4EEncoder
 from ganlab.nets.inverters.hfgi import HFGIEncoder

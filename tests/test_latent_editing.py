@@ -10,17 +10,17 @@ from pytorch_lightning.callbacks import ModelCheckpoint
 
 from ganlab.data.latents import LatentCodesDataModule
 from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.data.tasks import parse_tasks
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
 from ganlab.editing.sample_weights import source_weights
-from ganlab.editing.tasks import parse_tasks
 from ganlab.losses.sinkhorn import SinkhornDivergence
-from ganlab.methods.classifier import ImageClassifier
-from ganlab.methods.image_inversion import ImageInversion
-from ganlab.methods.inversion_training import set_w_avg
-from ganlab.methods.latent_classifier import LatentClassifier
-from ganlab.methods.lt import LatentTransformer
-from ganlab.methods.lw import LatentWasserstein
+from ganlab.methods.editors.latent_classifier import LatentClassifier
+from ganlab.methods.editors.lt import LatentTransformer
+from ganlab.methods.editors.lw import LatentWasserstein
+from ganlab.methods.inversion.image_inversion import ImageInversion
+from ganlab.methods.inversion.inversion_training import set_w_avg
+from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.nets.encoders import ConvEncoder
 from ganlab.nets.inverters.psp import PSPEncoder
 from ganlab.nets.stylegan2 import Generator

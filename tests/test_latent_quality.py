@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from ganlab.metrics.edit_report import metric_key
-from ganlab.run import train
+from ganlab.evaluation.edit_report import metric_key
+from ganlab.runner.run import train
 
 pytestmark = pytest.mark.slow
 COUNTS = ("count_1->count_2", "count_2->count_3", "count_3->count_4")

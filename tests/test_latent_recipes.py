@@ -10,7 +10,7 @@ from omegaconf import OmegaConf
 
 from ganlab.config.validate import ConfigError
 from ganlab.nets.stylegan2 import Generator, save_rosinality
-from ganlab.run import evaluate, train
+from ganlab.runner.run import evaluate, train
 
 from .data_files import write_celeba
 from .report_checks import check_run_report

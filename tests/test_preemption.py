@@ -13,7 +13,7 @@ import pytest
 import pytorch_lightning as pl
 
 from ganlab.preemption import Preempted
-from ganlab.run import train
+from ganlab.runner.run import train
 from tests.test_resume import SHORT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,8 +70,8 @@ def test_cli_sigterm_exits_nonzero_and_the_printed_command_resumes_in_the_same_f
 
 
 def test_a_training_checkpoint_inside_a_run_folder_names_that_folder(tmp_path):
-    from ganlab.resume_folder import run_dir
-    from ganlab.wandb_logger import run_id
+    from ganlab.loggers.wandb_logger import run_id
+    from ganlab.runner.resume_folder import run_dir
 
     run = tmp_path / "runs" / "2026-01-01_00-00-00_000001"
     (run / ".hydra").mkdir(parents=True)

@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from ganlab import compose
-from ganlab.run import train
+from ganlab.runner.run import train
 
 from .conftest import run_overrides, run_script
 

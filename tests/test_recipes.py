@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ganlab.run import train
+from ganlab.runner.run import train
 
 from .conftest import CONFIG_DIR
 from .data_files import write_celeba

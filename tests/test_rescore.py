@@ -1,4 +1,4 @@
-"""Rescoring (ganlab.rescore, scripts/rescore_run.py): a finished run scored again from its
+"""Rescoring (ganlab.runner.rescore, scripts/rescore_run.py): a finished run scored again from its
 cached stages gives the run's own test metrics (nothing trains), keeps its training metrics,
 and names what a folder lacks."""
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ganlab.rescore import rescore, run_overrides
+from ganlab.runner.rescore import rescore, run_overrides
 
 from .conftest import ROOT, run_script
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import pytorch_lightning as pl
 
-from ganlab.run import train
+from ganlab.runner.run import train
 
 SHORT = ["+experiment=icgan", "trainer.limit_train_batches=4", "trainer.limit_val_batches=1",
          "method.stages.cgan.trainer.max_epochs=3", "method.stages.encoders.trainer.max_epochs=2",
@@ -53,7 +53,7 @@ def test_last_checkpoint_holds_the_final_weights_when_validation_is_sparse(compo
     old; the stage still ends with last.ckpt at its final epoch and weights."""
     import torch
 
-    from ganlab.run import train
+    from ganlab.runner.run import train
 
     cfg = compose_cfg(*SHORT, "trainer.check_val_every_n_epoch=5", "method.stages.encoders.trainer.max_epochs=3")
     train(cfg)

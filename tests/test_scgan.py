@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-import ganlab.methods.scgan_eval as scgan_eval
+import ganlab.evaluation.scgan as scgan_eval
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
-from ganlab.methods.scgan_eval import SCGANEvaluation
-from ganlab.methods.scgan_labels import (
+from ganlab.editing.self_labels import (
     SelfLabels,
     level_labels,
     mode_kl,
@@ -20,11 +19,12 @@ from ganlab.methods.scgan_labels import (
     soft_labels,
     uniform_levels,
 )
+from ganlab.evaluation.scgan import SCGANEvaluation
 from ganlab.metrics.tables import write_records
 from ganlab.nets.mode_discriminator import ModeDiscriminator
 from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
 from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
-from ganlab.run import train
+from ganlab.runner.run import train
 
 from .data_files import write_image_folder
 from .report_checks import check_run_report

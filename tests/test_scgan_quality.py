@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ganlab.run import train
+from ganlab.runner.run import train
 
 pytestmark = pytest.mark.slow
 RARE = ("Pale_Skin", "Eyeglasses", "Wearing_Hat")

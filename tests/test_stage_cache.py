@@ -1,8 +1,8 @@
 """A stage's cache key covers everything that determines it, the stages it is built on
 included: training the cGAN longer must not hand back encoders fitted to the old one."""
 
-from ganlab.run import prepare
-from ganlab.stages import build_stage
+from ganlab.runner.run import prepare
+from ganlab.runner.stages import build_stage
 
 
 def _cache_files(compose_cfg, *overrides: str) -> dict[str, str]:

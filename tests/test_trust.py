@@ -12,7 +12,7 @@ import torch
 from omegaconf import OmegaConf
 
 from ganlab.config.validate import ConfigError
-from ganlab.run import train
+from ganlab.runner.run import train
 from ganlab.trust import fingerprint
 
 QUICK = ["+experiment=icgan", "debug=limit", "logger=csv"]
@@ -54,15 +54,16 @@ def test_code_fingerprint_follows_the_files_a_target_runs(tmp_path, monkeypatch)
     shutil.copytree(fingerprint.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
     fingerprint._closure.cache_clear()
-    target = ["ganlab.methods.cgan.ConditionalGAN"]
+    target = ["ganlab.methods.gans.cgan.ConditionalGAN"]
     behind = fingerprint.modules_behind(target)
-    assert "ganlab.methods.randomness" in behind  # imported by cgan.py
-    assert "ganlab.methods.scgan_eval" not in behind
+    assert "ganlab.randomness" in behind  # imported by cgan.py
+    assert "ganlab.evaluation.scgan" not in behind
     before = fingerprint.code_fingerprint(target)
 
-    (copy / "methods" / "scgan_eval.py").write_text("# edited\n" + (copy / "methods" / "scgan_eval.py").read_text())
+    unrelated = copy / "evaluation" / "scgan.py"
+    unrelated.write_text("# edited\n" + unrelated.read_text())
     assert fingerprint.code_fingerprint(target) == before  # a file it does not run
-    (copy / "methods" / "randomness.py").write_text((copy / "methods" / "randomness.py").read_text() + "\n# edited\n")
+    (copy / "randomness.py").write_text((copy / "randomness.py").read_text() + "\n# edited\n")
     assert fingerprint.code_fingerprint(target) != before  # a file it imports
     fingerprint._closure.cache_clear()
 

@@ -10,7 +10,7 @@ import torch
 from ganlab.data.domains import DomainBatch
 from ganlab.losses.f_divergence import PearsonDiscrepancy, discrepancy, pearson_conjugate
 from ganlab.losses.reconstruction import SquaredError
-from ganlab.methods.uda_inversion import UDAInversion
+from ganlab.methods.inversion.uda_inversion import UDAInversion
 from ganlab.nets.inverters.psp import PSPEncoder
 from ganlab.nets.perceptual import LPIPS
 

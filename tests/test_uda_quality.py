@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ganlab.run import train
+from ganlab.runner.run import train
 
 pytestmark = pytest.mark.slow
 SEEDS = (0, 1, 2)

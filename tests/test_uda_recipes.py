@@ -11,7 +11,7 @@ import torch
 from omegaconf import OmegaConf
 
 from ganlab.nets.stylegan2 import Generator, save_rosinality
-from ganlab.run import train
+from ganlab.runner.run import train
 
 from .data_files import write_image_folder
 from .report_checks import check_run_report

@@ -3,10 +3,10 @@ curves files as line plots, run names from the overrides."""
 
 from __future__ import annotations
 
+from ganlab.loggers.wandb_logger import stage_key
 from ganlab.loggers.wandb_naming import differing_overrides
 from ganlab.loggers.wandb_results import line_plots, markdown_tables, run_tables
 from ganlab.metrics.curve_files import write_curves_csv
-from ganlab.wandb_logger import stage_key
 
 TABLES_MD = """## Table I: inversion
 

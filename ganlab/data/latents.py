@@ -27,8 +27,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from ganlab.config.validate import ConfigError
 from ganlab.data.base import SPLITS, SplitDataModule, split_indices, train_loader, trainer_epoch
-from ganlab.editing.render import render_codes
-from ganlab.editing.tasks import EditTask, parse_tasks
+from ganlab.data.code_render import render_codes
+from ganlab.data.tasks import EditTask, parse_tasks
 from ganlab.module_files import atomic_save
 
 log = logging.getLogger("ganlab")

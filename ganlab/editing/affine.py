@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlab.methods.latent_editor import alpha_column
+from ganlab.editing.editor import alpha_column
 
 
 class AffineEdits(nn.Module):

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.methods.scgan_labels import soft_labels
+from ganlab.editing.self_labels import soft_labels
 from ganlab.nets.mode import evaluating
 
 

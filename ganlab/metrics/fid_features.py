@@ -40,7 +40,7 @@ class FeatureExtractor(nn.Module):
 
 
 class DomainFeatures(FeatureExtractor):
-    """The penultimate layer of a ganlab.methods.feature_net.DomainFeatureNet."""
+    """The penultimate layer of a ganlab.methods.judges.feature_net.DomainFeatureNet."""
 
     def __init__(self, net: nn.Module, name: str, scores: dict[str, float] | None = None):
         super().__init__()

@@ -88,7 +88,7 @@ class SelfConditionedGenerator(nn.Module):
     starts as the pretrained generator exactly; the modes learn offsets, far more slowly).
 
     Calls take `levels` [B, n, 3]: per attribute, soft weights of its low / mid / high
-    modes (ganlab.methods.scgan_labels.soft_labels); everything else is the Generator's."""
+    modes (ganlab.editing.self_labels.soft_labels); everything else is the Generator's."""
 
     def __init__(self, generator: Generator, num_attributes: int, mode_init: str = "copy"):
         super().__init__()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ganlab import zoo
 from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule
-from ganlab.methods.identity_eval import IdentityEvaluation
+from ganlab.evaluation.identity import IdentityEvaluation
 from ganlab.metrics.tables import markdown_table, write_csv
 
 NETS = ("identity-synthfaces32", "identity-invariant-synthfaces32")

@@ -32,10 +32,10 @@ from ganlab import compose
 from ganlab.editing.analysis.affine_fit import affine_r2, fit_affine
 from ganlab.editing.analysis.ot_targets import barycentric_targets
 from ganlab.editing.analysis.probes import linear_probe, mlp_probe
-from ganlab.editing.analysis.recipe_judge import recipe_judge
 from ganlab.editing.analysis.task_codes import codes_of, w_splits
+from ganlab.evaluation.recipe_judge import recipe_judge
 from ganlab.metrics.tables import markdown_table
-from ganlab.run import prepare
+from ganlab.runner.run import prepare
 
 COLUMNS = ("target_change", "preservation", "identity")
 

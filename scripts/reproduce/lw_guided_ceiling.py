@@ -37,12 +37,12 @@ from hydra.utils import instantiate
 from ganlab import compose
 from ganlab.data.latents import classify, hard_labels
 from ganlab.editing.analysis.guided_edit import train_guided
-from ganlab.editing.analysis.recipe_judge import recipe_judge
 from ganlab.editing.analysis.task_codes import codes_of, w_splits
 from ganlab.editing.analysis.transported_edit import train_transported
+from ganlab.evaluation.recipe_judge import recipe_judge
 from ganlab.metrics.tables import markdown_table
 from ganlab.reports.grid import Grid, save_grid
-from ganlab.run import prepare
+from ganlab.runner.run import prepare
 
 
 def main(argv: list[str] | None = None) -> int:

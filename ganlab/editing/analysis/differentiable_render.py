@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ganlab.editing.render import to_wplus
+from ganlab.data.code_render import to_wplus
 
 
 def draw(generator, codes: torch.Tensor) -> torch.Tensor:

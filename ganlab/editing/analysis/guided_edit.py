@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 
 from ganlab.data.resize import resize
+from ganlab.data.tasks import EditTask
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.analysis.differentiable_render import draw
-from ganlab.editing.tasks import EditTask
 
 
 def guide_loss(logits: torch.Tensor, task: EditTask, kind: str) -> torch.Tensor:

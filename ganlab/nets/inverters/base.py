@@ -71,5 +71,5 @@ class Inverter(nn.Module):
 def mean_code(generator: nn.Module) -> torch.Tensor:
     if not generator.w_avg_initialized:
         raise RuntimeError("the generator's w_avg is not set (pretrained generators carry it; for others call "
-                           "ganlab.methods.inversion_training.set_w_avg)")
+                           "ganlab.methods.inversion.inversion_training.set_w_avg)")
     return generator.w_avg.view(1, 1, -1)

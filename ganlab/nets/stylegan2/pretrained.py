@@ -38,7 +38,7 @@ def pretrained_generator(name: str | None = "stylegan2-synthfaces32", checkpoint
 
 def _from_zoo(name: str, cache_dir: str | None, overrides: list[str] | None) -> StyleGAN2Checkpoint:
     from ganlab import zoo
-    from ganlab.methods.stylegan2 import StyleGAN2
+    from ganlab.methods.gans.stylegan2 import StyleGAN2
 
     module = zoo.load(name, cache_dir=cache_dir, overrides=overrides)
     if not isinstance(module, StyleGAN2):
