@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ganlab import module_files, zoo
+from ganlab import module_files, zoo, zoo_catalog
 from ganlab.config.preflight import remove_stale_tmp
 from ganlab.runner.run import FailedTrial, prepare, sweep_value, train
 from tests.data_files import write_celeba, write_image_folder
@@ -169,7 +169,7 @@ def test_crafted_zoo_file_runs_no_code(tmp_path, monkeypatch, case, spec, given_
 
 
 def test_truncated_zoo_cache_file_is_named_with_the_fix(tmp_path):
-    target = zoo._cache_file("classifier-digits32", tmp_path, ["debug=fdr"])
+    target = zoo_catalog.cache_file("classifier-digits32", tmp_path, ["debug=fdr"])
     target.parent.mkdir(parents=True)
     target.write_bytes(b"PK\x03\x04 cut short")
     with pytest.raises(module_files.ModuleFileError, match="Delete it") as failed:

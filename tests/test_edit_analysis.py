@@ -8,11 +8,11 @@ from torch import nn
 from ganlab.data.latents import LatentCodes
 from ganlab.data.tasks import EditTask
 from ganlab.editing.analysis.affine_fit import affine_r2, fit_affine
-from ganlab.editing.analysis.guided_edit import train_guided
 from ganlab.editing.analysis.ot_targets import barycentric_targets
 from ganlab.editing.analysis.probes import linear_probe, mlp_probe
 from ganlab.editing.analysis.task_codes import codes_of, w_splits
-from ganlab.editing.analysis.transported_edit import train_transported
+from ganlab.methods.editors.guided_edit import train_guided
+from ganlab.methods.editors.transported_edit import train_transported
 
 
 def test_the_affine_bound_recovers_an_affine_transport_map():

@@ -13,8 +13,9 @@ from ganlab.data.digits import DigitsDataModule
 from ganlab.data.multidigits import MultiDigitsDataModule
 from ganlab.data.synthfaces import SynthFacesDataModule
 from ganlab.metrics.fid import FrechetDistance, fid_against_split
-from ganlab.metrics.fid_features import INCEPTION_FILES, FeatureExtractor, InceptionFeatures, load_features
+from ganlab.metrics.fid_features import INCEPTION_FILES, FeatureExtractor, InceptionFeatures
 from ganlab.metrics.precision_recall import precision_recall
+from ganlab.pretrained import fid_features
 
 FAST = ["debug=fdr"]
 
@@ -116,15 +117,16 @@ def test_missing_inception_weights_say_where_to_put_them(tmp_path, monkeypatch):
         InceptionFeatures()
     message = str(err.value)
     assert INCEPTION_FILES[0] in message and str(tmp_path / "hub" / "checkpoints") in message
-    assert "metric.inception_weights=PATH" in message and "metric=fid_synthfaces" in message
+    assert "metric.features.inception_weights=PATH" in message and "metric=fid_synthfaces" in message
     with pytest.raises(FileNotFoundError, match="nope.pth"):
-        load_features("inception", inception_weights=str(tmp_path / "nope.pth"))
+        fid_features("inception", inception_weights=str(tmp_path / "nope.pth"))
 
 
 def test_metric_config_builds_the_protocol(compose_cfg):
     cfg = compose_cfg("+experiment=classifier", "metric=fid_synthfaces")
     protocol = instantiate(cfg.metric)
-    assert isinstance(protocol, FrechetDistance) and protocol.features == "features-synthfaces32"
+    assert isinstance(protocol, FrechetDistance) and protocol._extractor is None  # nothing trained yet
+    assert protocol.features.func is fid_features and protocol.features.keywords["name"] == "features-synthfaces32"
     assert protocol.cache_dir == cfg.paths.cache_dir
 
 
@@ -132,7 +134,7 @@ def test_metric_config_builds_the_protocol(compose_cfg):
                                              ("features-multidigits32", MultiDigitsDataModule),
                                              ("features-synthfaces32", SynthFacesDataModule)])
 def test_feature_nets_train_in_the_zoo_and_report_their_accuracy(tmp_path, name, datamodule):
-    extractor = load_features(name, cache_dir=str(tmp_path), zoo_overrides=FAST)
+    extractor = fid_features(name, cache_dir=str(tmp_path), overrides=FAST)
     assert "acc" in extractor.scores and ("r2" in extractor.scores) == (name == "features-synthfaces32")
     assert extractor.num_features == 256
     dm = datamodule(image_size=32)

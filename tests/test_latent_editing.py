@@ -93,7 +93,7 @@ def _spread_after_affine_fit(blur: float, dim: int = 64, n: int = 256, steps: in
 
 
 def test_a_tiny_blur_collapses_high_dimensional_batches_and_a_data_scale_blur_does_not():
-    """What `editor.sinkhorn.blur` decides (README, LW knobs): between finite batches in many
+    """What `editor.sinkhorn.blur` decides (docs/results/lw.md): between finite batches in many
     dimensions, near-exact OT is cheapest when the sources shrink toward their mean (the
     target's spread is 1 here); a blur near half the median distance keeps the spread."""
     tiny_spread, tiny_shift = _spread_after_affine_fit(blur=0.05)

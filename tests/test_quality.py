@@ -27,7 +27,7 @@ def icgan_synthfaces_metrics(tmp_path_factory):
 
 
 def test_icgan_synthfaces_per_attribute_on_supported_edits(icgan_synthfaces_metrics):
-    """Issue 2's thresholds on the edits whose label vector the data supports (every pair of
+    """IcGAN's quality thresholds on the edits whose label vector the data supports (every pair of
     values occurs in some training label): editing, not extrapolation."""
     m = icgan_synthfaces_metrics
     assert m["test/supported/edit_success_min"] >= 0.80, {k: v for k, v in m.items() if "supported/edit" in k}
@@ -44,7 +44,7 @@ def test_icgan_synthfaces_per_attribute_on_all_edits(icgan_synthfaces_metrics):
 
 
 def test_stylegan2_synthfaces_generates_every_attribute(compose_cfg):
-    """Issue 3: the samples show every attribute, the rare ones (~4-6 %) included: each at
+    """StyleGAN2: the samples show every attribute, the rare ones (~4-6 %) included: each at
     no less than half its frequency in the data, and close to it on average."""
     metrics = train(compose_cfg("+experiment=stylegan2_synthfaces"))
     freqs = {k: v for k, v in metrics.items() if k.startswith("test/freq")}
@@ -53,7 +53,7 @@ def test_stylegan2_synthfaces_generates_every_attribute(compose_cfg):
 
 
 def test_stylegan2_beats_the_unconditional_dcgan_on_synthfaces_fid(tmp_path):
-    """Issue 3: the zoo StyleGAN2 has a lower FID (domain features, 5k vs 5k) than the
+    """StyleGAN2: the zoo StyleGAN2 has a lower FID (domain features, 5k vs 5k) than the
     framework's DCGAN trained on the same images without labels; both stay above the floor."""
     out = tmp_path / "report"
     done = run_script("reproduce/fid_report.py", "--num-images", "5000", "--cache-dir", str(tmp_path / "cache"),

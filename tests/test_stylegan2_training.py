@@ -14,7 +14,7 @@ from hydra.utils import instantiate
 from ganlab import zoo
 from ganlab.methods.gans.stylegan2 import ROSINALITY_FILE, StyleGAN2, _lazy_regularisation
 from ganlab.nets.stylegan2 import Discriminator, Generator, load_rosinality, save_rosinality
-from ganlab.nets.stylegan2.pretrained import pretrained_gan, pretrained_generator
+from ganlab.pretrained import pretrained_gan, pretrained_generator
 
 from .test_resume import crash_and_resume
 

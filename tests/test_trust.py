@@ -110,9 +110,9 @@ def test_checkpoints_of_an_uncached_resumed_run_cannot_be_resumed_into_the_cache
 def test_a_zoo_model_given_by_the_user_is_keyed_by_its_file(tmp_path, monkeypatch):
     """GANLAB_ZOO_<NAME> (or path=) swaps the model a stage is built on: the key a stage
     records for it follows the file's content, so the cache never serves one for the other."""
-    from ganlab import zoo
+    from ganlab import zoo, zoo_catalog
 
-    refs = zoo.zoo_references({"g": {"_target_": "ganlab.zoo.load", "name": "stylegan2-synthfaces32"}})
+    refs = zoo_catalog.zoo_references({"g": {"_target_": "ganlab.zoo.load", "name": "stylegan2-synthfaces32"}})
     assert refs == [("stylegan2-synthfaces32", (), None)]
     base = zoo.source_key("stylegan2-synthfaces32")
     file = tmp_path / "mine.pt"

@@ -10,7 +10,7 @@ import time
 import pytest
 import torch
 
-from ganlab import compose, zoo
+from ganlab import compose, zoo, zoo_catalog
 from ganlab.cache_lock import cache_lock
 
 FAST = ["debug=fdr"]
@@ -58,13 +58,13 @@ def test_unknown_name_lists_known_ones():
 @pytest.mark.parametrize("name", zoo.names())
 def test_every_zoo_entry_composes_its_recipe_with_the_stage_it_names(name):
     spec = zoo.entry(name)
-    cfg = compose(zoo.recipe_overrides(name))
+    cfg = compose(zoo_catalog.recipe_overrides(name))
     assert spec.stage in cfg.method.stages
     if name.endswith("-mlp8"):  # the variants differ from their base entry by the mapping depth alone
         assert cfg.generator.n_mlp == 8
-        assert compose(zoo.recipe_overrides(name.removesuffix("-mlp8"))).generator.n_mlp == 2
+        assert compose(zoo_catalog.recipe_overrides(name.removesuffix("-mlp8"))).generator.n_mlp == 2
     if name.endswith("-quick"):  # ... or by the number of epochs alone
-        base = compose(zoo.recipe_overrides(name.removesuffix("-quick")))
+        base = compose(zoo_catalog.recipe_overrides(name.removesuffix("-quick")))
         assert cfg.method.stages[spec.stage].trainer.max_epochs < base.method.stages[spec.stage].trainer.max_epochs
         cfg.method.stages[spec.stage].trainer.max_epochs = base.method.stages[spec.stage].trainer.max_epochs
         assert cfg == base
@@ -83,7 +83,7 @@ def test_a_second_process_waits_for_the_one_training_and_loads_its_model(tmp_pat
     """A parallel sweep on a cold cache: whoever comes second waits on the entry's lock and
     loads what the first wrote, instead of training it again into the same run folder."""
     trained = zoo.load("classifier-digits32", cache_dir=str(tmp_path / "elsewhere"), overrides=FAST)
-    target = zoo._cache_file("classifier-digits32", tmp_path, FAST)
+    target = zoo_catalog.cache_file("classifier-digits32", tmp_path, FAST)
     result = {}
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="ganlab"):

@@ -115,7 +115,7 @@ class LatentCodesDataModule(SplitDataModule):
             raise ValueError(f"data.source must be one of {SOURCES}, got {source!r}")
         if source == "invert" and inverter is None:
             raise ConfigError("data.source=invert needs an inverter: add e.g. `inverter=psp_synthfaces` (an encoder "
-                              "from configs/inverter/, the UDA issue's pSp / e4e) or use data.source=sample")
+                              "from configs/inverter/, UDA-inversion's pSp / e4e) or use data.source=sample")
         if not 0 < truncation <= 1:
             raise ValueError(f"data.truncation must be in (0, 1], got {truncation}")
         self.generator, self.classifier, self.images, self.inverter = generator, classifier, images, inverter

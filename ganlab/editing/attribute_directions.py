@@ -7,30 +7,33 @@ sample z, map to W, render, score each image with an attribute classifier, then
 - GANSpace: the principal component of W most correlated with the attribute's score.
 
 Each direction comes with its scale: the standard deviation of W along it, so an edit of
-`strength` moves every attribute by the same number of standard deviations."""
+`strength` moves every attribute by the same number of standard deviations. Each method's
+directions form one editor (ganlab.editing.editor.Editor) whose tasks are the attributes."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from ganlab.data.resize import resize
+from ganlab.editing.editor import alpha_column
 from ganlab.editing.ganspace import component_for, fit_pca
 from ganlab.editing.interfacegan import fit_boundary
 
 EDITORS = ("interfacegan", "ganspace")
 
 
-@dataclass
-class Direction:
-    vector: torch.Tensor  # [D], unit length, toward the attribute
-    scale: float  # std of W codes along it
+class DirectionSet:
+    """One direction per attribute: unit vectors [T, D] toward it, and the standard deviation
+    of W codes along each [T]. An Editor: W [N, D] or W+ [N, L, D] codes move by `strength`
+    standard deviations (every layer alike)."""
 
-    def edit(self, wplus: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
-        """W+ [B, L, D] moved by steps[b] standard deviations along the direction (every layer)."""
-        return wplus + (steps * self.scale)[:, None, None] * self.vector.to(wplus)
+    def __init__(self, name: str, tasks: list[str], vectors: torch.Tensor, scales: torch.Tensor):
+        self.name, self.tasks, self.vectors, self.scales = name, list(tasks), vectors, scales
+
+    def edit(self, codes: torch.Tensor, task: int, strength: torch.Tensor | float) -> torch.Tensor:
+        step = (self.scales[task] * self.vectors[task]).to(codes)
+        return codes + alpha_column(strength, codes) * step
 
 
 @torch.no_grad()
@@ -49,17 +52,19 @@ def sample_scores(generator: nn.Module, classifier: nn.Module, n: int, judge_siz
 
 
 def fit_directions(codes: torch.Tensor, logits: torch.Tensor, columns: dict[str, int],
-                   svm_fraction: float = 0.2) -> dict[str, dict[str, Direction]]:
-    """{editor: {attribute: Direction}} for the attributes at `columns` of the logits."""
+                   svm_fraction: float = 0.2) -> dict[str, DirectionSet]:
+    """{method: its directions} for the attributes at `columns` of the logits."""
     pca = fit_pca(codes)
     k = max(1, int(svm_fraction * len(codes)))
-    out: dict[str, dict[str, Direction]] = {editor: {} for editor in EDITORS}
-    for name, column in columns.items():
+    found: dict[str, list[tuple[torch.Tensor, float]]] = {method: [] for method in EDITORS}
+    for column in columns.values():
         order = logits[:, column].argsort()
         chosen = torch.cat([order[:k], order[-k:]])
         labels = torch.cat([torch.zeros(k), torch.ones(k)])
         boundary = fit_boundary(codes[chosen], labels)
-        out["interfacegan"][name] = Direction(boundary.normal, float(boundary.distance(codes).std()))
+        found["interfacegan"].append((boundary.normal, float(boundary.distance(codes).std())))
         index, vector = component_for(pca, codes, logits[:, column])
-        out["ganspace"][name] = Direction(vector, float(pca.stdevs[index]))
-    return out
+        found["ganspace"].append((vector, float(pca.stdevs[index])))
+    return {method: DirectionSet(method, list(columns), torch.stack([v for v, _ in pairs]),
+                                 torch.tensor([s for _, s in pairs]))
+            for method, pairs in found.items()}

@@ -34,6 +34,17 @@ def set_position(levels: torch.Tensor, attribute: int, t: torch.Tensor | float) 
     return out
 
 
+class ModeEditor:
+    """SCGAN's edit as an Editor whose codes are the mode weights [N, A, 3] the fine-tuned
+    generator takes beside W: task a moves attribute a to position `strength` of its range."""
+
+    def __init__(self, tasks: list[str], name: str = "SCGAN"):
+        self.tasks, self.name = list(tasks), name
+
+    def edit(self, codes: torch.Tensor, task: int, strength: torch.Tensor | float) -> torch.Tensor:
+        return set_position(codes, task, strength)
+
+
 @torch.no_grad()
 def discriminator_levels(discriminator: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """An image's modes as the fine-tuned discriminator's class head sees them (softmax per

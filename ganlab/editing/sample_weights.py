@@ -3,8 +3,8 @@ code's probability mass depends on how many target codes (P+) share its combinat
 few selected attributes (e.g. Male, Young, Smiling when editing Blond_Hair, which is rarely
 Male). Rules:
 
-- `inverse_target_count`: a_k proportional to 1 / n+(c_k), normalised (as the issue states
-  the paper's formula; the paper's equation was lost in extraction).
+- `inverse_target_count`: a_k proportional to 1 / n+(c_k), normalised (the paper's formula as
+  its text describes it; the equation itself is missing from the paper's text).
 - `target_share`: a_k proportional to n+(c_k) / n-(c_k): each combination gets, among the
   sources, the share of mass it has among the targets (so OT need not move mass across
   combinations, e.g. turn men into women while adding blond hair).

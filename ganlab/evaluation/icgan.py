@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from ganlab.editing.condition_swap import flip_attribute, interpolate, one_hot_targets
+from ganlab.editing.condition_swap import ConditionSwap, interpolate, one_hot_targets
 from ganlab.editing.label_support import PairSupport
 from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.metrics.edit_success import EditSuccess
@@ -95,15 +95,16 @@ class IcGANEvaluation:
 
     def _score_attribute_flips(self, generator, z, y_hat, y, verdict, edits: EditSuccess,
                                supported_edits: EditSuccess, support: PairSupport) -> None:
+        swap = ConditionSwap([str(a) for a in range(y.shape[1])], "binary")
         for a in range(y.shape[1]):
             target = 1 - y[:, a]
-            edited = self.classifier.predict(generator(z, flip_attribute(y_hat, a, target)))
+            edited = self.classifier.predict(generator(z, swap.edit(y_hat, a, target)))
             others = torch.ones(y.shape[1], dtype=torch.bool, device=y.device)
             others[a] = False
             kept = (edited[:, others] == verdict[:, others]).float().mean(1)
             reached = edited[:, a] == target
             edits.update(a, reached, kept)
-            ok = support.supported(flip_attribute(y, a, target))
+            ok = support.supported(swap.edit(y, a, target))
             supported_edits.update(a, reached[ok], kept[ok])
 
     @staticmethod
@@ -139,7 +140,8 @@ class IcGANEvaluation:
                 swaps = generator(z_all, y_all).view(n, k, *x.shape[1:])
                 targets, how = [f"y = {name}" for name in names], "its E_z(x) with each class"
             else:
-                swaps = torch.stack([generator(z[:n], flip_attribute(y_hat[:n], a, 1 - y[:n, a])) for a in range(k)], 1)
+                swap = ConditionSwap(names, "binary")
+                swaps = torch.stack([generator(z[:n], swap.edit(y_hat[:n], a, 1 - y[:n, a])) for a in range(k)], 1)
                 targets, how = [f"flip {name}" for name in names], "E_y(x) with one attribute flipped"
             rows = torch.cat([x[:n, None], swaps], 1).flatten(0, 1)  # original, then one column per target
             save_grid(Grid(rows, k + 1, ["test image", *targets]), folder / "edits.png",

@@ -29,7 +29,6 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ganlab.callbacks.sample_grid import save_grid
 from ganlab.data.domains import DomainDataModule
 from ganlab.data.resize import resize
 from ganlab.evaluation.inversion_counterfactual import CounterfactualEdits, renders_counterfactuals
@@ -43,7 +42,7 @@ from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.inverters.hybrid import HybridInverter
 from ganlab.nets.mode import evaluating
-from ganlab.reports.grid import Grid
+from ganlab.reports.grid import Grid, save_grid
 
 log = logging.getLogger("ganlab")
 
@@ -57,11 +56,13 @@ class InversionEvaluation:
                  method_name: str = "UDA-inversion", stage: str = "encoder", optimization=None, hybrid_refiner=None,
                  num_images: int = 256, optimization_images: int = 16, direction_samples: int = 2000,
                  edit_strength: float = 2.0, judge_size: int = 32, batch_size: int = 64, grid_images: int = 8,
-                 max_batches: int | None = None):
+                 max_batches: int | None = None, editors: dict | None = None):
         """fid: the FID protocol (its feature net; the clean images' statistics are computed once
         and cached), images resized to fid_size first (null: as they are).
         optimization / hybrid_refiner: partial OptimizationInverter configs (null: skip the row).
-        max_batches (debug): a handful of images, directions from 64 samples, 2 optimisation steps."""
+        max_batches (debug): a handful of images, directions from 64 samples, 2 optimisation steps.
+        editors: {name: Editor} scored beside the InterFaceGAN and GANSpace directions fitted on
+        the generator's samples (each must have the attributes among its tasks)."""
         unknown = [a for a in attributes if a not in classifier_labels]
         if unknown:
             raise ValueError(f"method.evaluate.attributes {unknown} are not among the classifier's labels "
@@ -74,6 +75,7 @@ class InversionEvaluation:
         self.num_images, self.optimization_images = num_images, optimization_images
         self.direction_samples, self.edit_strength = direction_samples, edit_strength
         self.judge_size, self.batch_size, self.grid_images = judge_size, batch_size, grid_images
+        self.editors = dict(editors or {})
         self.debug_steps = None
         if max_batches is not None:
             self.num_images = min(num_images, 8 * max_batches)
@@ -108,11 +110,11 @@ class InversionEvaluation:
         for inverter in rows.values():
             inverter.to(device).eval()
         edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
-                           self.direction_samples, self.edit_strength)
+                           self.direction_samples, self.edit_strength, self.editors)
         counterfactual = None
         if renders_counterfactuals(datamodule):
             attributes, identity = datamodule.images.factors("test")
-            counterfactual = CounterfactualEdits(generator, edits.directions, self.edit_strength,
+            counterfactual = CounterfactualEdits(generator, edits.editors, list(self.columns), self.edit_strength,
                                                  attributes[: len(clean)], identity[: len(clean)],
                                                  datamodule.images.render)
         else:
@@ -204,6 +206,6 @@ class InversionEvaluation:
         edited = edits.grid_images(n)
         rows = torch.stack([batch.source[:n], batch.target[:n], grids[("", "trg")][:n], *edited], 1)
         names = ["HQ input", "LQ input", f"{method} of LQ", *(f"{editor}: {a} +{self.edit_strength:g}"
-                                                             for editor in edits.directions for a in self.columns)]
+                                                             for editor in edits.editors for a in self.columns)]
         save_grid(Grid(rows.flatten(0, 1), rows.shape[1], names), folder / "edits.png",
                   f"Edits after inverting the degraded (LQ) input with {method}: one column per editor and attribute")

@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
-from ganlab.editing.attribute_directions import Direction
 from ganlab.editing.edit_sign import edit_sign
+from ganlab.editing.editor import Editor, task_index
 from ganlab.metrics.counterfactual import CounterfactualTally
 from ganlab.nets.inverters.base import Inversion
 
@@ -34,17 +34,17 @@ def renders_counterfactuals(datamodule) -> bool:
 
 
 class CounterfactualEdits:
-    def __init__(self, generator: nn.Module, directions: dict[str, dict[str, Direction]], strength: float,
+    def __init__(self, generator: nn.Module, editors: dict[str, Editor], attribute_names: list[str], strength: float,
                  attributes: torch.Tensor, identity: torch.Tensor,
                  render: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
-        """directions: {editor: {attribute: Direction}}; attributes [N, 12], identity [N, 16]:
+        """editors: {name: Editor} each editing `attribute_names`; attributes [N, 12], identity [N, 16]:
         the factors of the evaluated images, in their order; render(attributes, identity) ->
         images in [-1, 1] at the evaluated size."""
-        unknown = [name for d in directions.values() for name in d if name not in ATTRIBUTES]
+        unknown = [name for name in attribute_names if name not in ATTRIBUTES]
         if unknown:
             raise ValueError(f"counterfactual edits: attributes {sorted(set(unknown))} are not synthfaces "
                              f"attributes {list(ATTRIBUTES)}")
-        self.generator, self.directions, self.strength = generator, directions, strength
+        self.generator, self.editors, self.names, self.strength = generator, editors, list(attribute_names), strength
         self.attributes, self.identity, self.render = attributes, identity, render
         self.tally = CounterfactualTally()
 
@@ -57,15 +57,15 @@ class CounterfactualEdits:
                              f"{len(self.attributes)} images")
         attrs, ident = self.attributes[start:start + n], self.identity[start:start + n]
         device = inversion.wplus.device
-        names = {name for d in self.directions.values() for name in d}
-        for name in sorted(names):
+        for name in sorted(self.names):
             k = ATTRIBUTES.index(name)
             truth = self.render(counterfactual_attributes(attrs, name, 1 - attrs[:, k]), ident).to(device)
             sign = edit_sign(attrs[:, k]).to(device)
-            for editor, directions in self.directions.items():
+            for editor, edits in self.editors.items():
+                task = task_index(edits, name)
                 for prefix, control in CONTROLS.items():
                     steps = control * sign * self.strength
-                    edited = inversion.render(self.generator, directions[name].edit(inversion.wplus, steps))
+                    edited = inversion.render(self.generator, edits.edit(inversion.wplus, task, steps))
                     self.tally.update((prefix, editor, name, domain), edited, inversion.image, truth)
 
     def summary(self) -> dict[str, float]:
@@ -75,7 +75,7 @@ class CounterfactualEdits:
         for (prefix, editor, name, domain), scores in self.tally.summary().items():
             out.update({f"test/{prefix}cf_{metric}_{editor}_{name}_{domain}": v for metric, v in scores.items()})
         for prefix in CONTROLS:
-            for editor in self.directions:
+            for editor in self.editors:
                 shares = [v for k, v in out.items() if k.startswith(f"test/{prefix}cf_moved_toward_{editor}_")]
                 if shares:
                     out[f"test/{prefix}cf_moved_toward_{editor}"] = sum(shares) / len(shares)

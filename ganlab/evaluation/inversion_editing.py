@@ -3,7 +3,8 @@ by `strength` standard deviations along an attribute direction (InterFaceGAN or 
 toward the opposite of what the classifier sees in the clean image, and rendered with
 the inversion's own fusion (HFGI). Per editor, attribute and domain: FID of the edited
 images against the clean test images, ID similarity to the clean image, and the share of
-edits the classifier agrees with."""
+edits the classifier agrees with. Any other editor (ganlab.editing.editor.Editor) whose
+tasks name the attributes is scored beside them."""
 
 from __future__ import annotations
 
@@ -16,16 +17,21 @@ from torch import nn
 from ganlab.data.resize import resize
 from ganlab.editing.attribute_directions import fit_directions, sample_scores
 from ganlab.editing.edit_sign import edit_sign
+from ganlab.editing.editor import Editor, task_index
 from ganlab.nets.inverters.base import Inversion
 
 
 class EditScores:
     def __init__(self, generator: nn.Module, classifier: nn.Module, identity: nn.Module | None,
-                 columns: dict[str, int], judge_size: int, samples: int, strength: float):
+                 columns: dict[str, int], judge_size: int, samples: int, strength: float,
+                 editors: dict[str, Editor] | None = None):
         self.generator, self.classifier, self.identity = generator, classifier, identity
         self.columns, self.judge_size, self.strength = columns, judge_size, strength
         codes, logits = sample_scores(generator, classifier, samples, judge_size)
-        self.directions = fit_directions(codes, logits, columns)
+        self.editors: dict[str, Editor] = {**fit_directions(codes, logits, columns), **(editors or {})}
+        for editor in self.editors.values():
+            for name in columns:
+                task_index(editor, name)  # every editor edits every scored attribute
         self.edited, self.identity_sims, self.hits = defaultdict(list), defaultdict(list), defaultdict(list)
 
     def judge(self, images: torch.Tensor) -> torch.Tensor:
@@ -34,12 +40,12 @@ class EditScores:
     @torch.no_grad()
     def update(self, domain: str, inversion: Inversion, clean: torch.Tensor) -> None:
         verdict = self.judge(clean) > 0
-        for editor, directions in self.directions.items():
-            for name, direction in directions.items():
+        for editor, edits in self.editors.items():
+            for name in self.columns:
                 present = verdict[:, self.columns[name]]
                 goal = ~present
                 steps = edit_sign(present) * self.strength
-                images = inversion.render(self.generator, direction.edit(inversion.wplus, steps))
+                images = inversion.render(self.generator, edits.edit(inversion.wplus, task_index(edits, name), steps))
                 key = (editor, name, domain)
                 self.edited[key].append(images)
                 self.hits[key].append((self.judge(images)[:, self.columns[name]] > 0) == goal)
@@ -64,4 +70,4 @@ class EditScores:
 
     def grid_images(self, n: int) -> list[torch.Tensor]:
         """The first n target-domain edits, one tensor per (editor, attribute)."""
-        return [self.edited[(editor, name, "trg")][0][:n] for editor in self.directions for name in self.columns]
+        return [self.edited[(editor, name, "trg")][0][:n] for editor in self.editors for name in self.columns]

@@ -27,10 +27,10 @@ from torch import nn
 
 from ganlab.data.latents import classify
 from ganlab.data.tasks import EditTask
+from ganlab.editing.editor import Editor, task_index
 from ganlab.evaluation.edit_report import editor_key, metric_key, write_curves, write_data_reports, write_edit_tables
 from ganlab.evaluation.edit_scores import EditJudge, Observation
 from ganlab.methods.editors.direction_editors import DirectionEditor
-from ganlab.methods.editors.latent_editor import LatentEditor
 from ganlab.metrics.classifier_scores import classifier_scores
 from ganlab.reports.grid import Grid, save_grid
 
@@ -38,14 +38,16 @@ log = logging.getLogger("ganlab")
 
 
 class LatentEditEvaluation:
-    def __init__(self, identity: nn.Module | None = None, baselines: dict[str, DirectionEditor] | None = None,
+    def __init__(self, identity: nn.Module | None = None, baselines: dict[str, Editor] | None = None,
                  realism: Callable | None = None, num_alphas: int = 10, reference: str | None = None,
                  max_alpha: float = 8.0, calibration_codes: int = 256, calibration_steps: int = 8,
                  eval_codes: int | None = 1000, fid_codes: int = 1000, grid_codes: int = 6, grid_alphas: int = 5,
                  render_batch_size: int = 256, device: str = "auto", max_batches: int | None = None):
         """reference: the name of the editor others are calibrated to (null: the first stage).
         identity: a net with `.similarity(a, b)` (null: no identity score, e.g. digits).
-        baselines: training-free editors fitted on the training codes here.
+        baselines: more editors (ganlab.editing.editor.Editor) beside the recipe's editor stages:
+        training-free ones (InterFaceGAN, GANSpace) are fitted on the training codes here, any
+        other (e.g. a zoo editor) is used as it is.
         realism: a ganlab.metrics.fid.FrechetDistance: FID of the edited images (at the largest
         alpha) against real images that have the target (null: no FID).
         max_batches: debug limit (debug=fdr): every code set is cut to max_batches * 8 codes
@@ -84,19 +86,25 @@ class LatentEditEvaluation:
         write_curves(results, labels, out_dir / "curves")
         return metrics
 
-    def _editors(self, stages: dict, datamodule, device) -> dict[str, LatentEditor]:
-        """Every trained editor stage, then the baselines, keyed by their names (`LW w/o
-        dis.` -> `lw_w_o_dis`), which name their metrics and table rows."""
-        found = [m for m in stages.values() if isinstance(m, LatentEditor)]
-        for baseline in self.baselines.values():
-            log.info("fitting baseline %s on the training codes", baseline.name)
-            found.append(baseline.fit_directions(datamodule))
+    def _editors(self, stages: dict, datamodule, device) -> dict[str, Editor]:
+        """Every editor stage, then the baselines, keyed by their names (`LW w/o dis.` ->
+        `lw_w_o_dis`), which name their metrics and table rows."""
+        found = [m for m in stages.values() if isinstance(m, Editor)]
+        for label, baseline in self.baselines.items():
+            if not isinstance(baseline, Editor):
+                raise TypeError(f"method.evaluate.baselines.{label}: {type(baseline).__name__} is not an editor "
+                                f"(needs .tasks and .edit(codes, task, strength))")
+            if isinstance(baseline, DirectionEditor):
+                log.info("fitting baseline %s on the training codes", baseline.name)
+                baseline.fit_directions(datamodule)
+            found.append(baseline)
         editors = {}
         for editor in found:
-            key = editor_key(editor.name)
+            name = getattr(editor, "name", type(editor).__name__)
+            key = editor_key(name)
             if key in editors:
-                raise ValueError(f"two editors are named {editor.name!r}; give each a distinct `name`")
-            editors[key] = editor.eval().to(device)
+                raise ValueError(f"two editors are named {name!r}; give each a distinct `name`")
+            editors[key] = editor.eval().to(device) if isinstance(editor, nn.Module) else editor
         if not editors:
             raise ValueError("no latent editor among the stages and no baselines to evaluate")
         return editors
@@ -121,7 +129,7 @@ class LatentEditEvaluation:
         real = self._real_targets(datamodule, task) if self.realism is not None else None
         grid_rows, row_labels, per_editor = [], [], {}
         for key, editor in taking.items():
-            k = editor.tasks.index(task.name)
+            k = task_index(editor, task.name)
             alpha_max = 1.0 if key == ref_key or tau < 0.05 else self._calibrate(judge, editor, task, calib, tau)
             alphas = [alpha_max * (i + 1) / self.num_alphas for i in range(self.num_alphas)]
             *swept, natural = self._sweep(judge, editor, k, test, [*alphas, 1.0])
@@ -144,7 +152,7 @@ class LatentEditEvaluation:
                   f"Edit {task.name}: test codes (rows, by editor) before and at increasing edit strength")
         return tau, per_editor
 
-    def _sweep(self, judge: EditJudge, editor: LatentEditor, k: int, before: Observation,
+    def _sweep(self, judge: EditJudge, editor: Editor, k: int, before: Observation,
                alphas: list[float]) -> list[Observation]:
         """The codes edited at every alpha, rendered and judged in one batched pass."""
         device = next(iter(editor.buffers())).device
@@ -156,10 +164,10 @@ class LatentEditEvaluation:
         return [Observation(seen.codes[i * n : (i + 1) * n], seen.images[i * n : (i + 1) * n],
                             seen.predictions[i * n : (i + 1) * n]) for i in range(len(alphas))]
 
-    def _change(self, judge: EditJudge, editor: LatentEditor, task: EditTask, calib: Observation, alpha: float):
-        return judge.target_change(task, self._sweep(judge, editor, editor.tasks.index(task.name), calib, [alpha])[0])
+    def _change(self, judge: EditJudge, editor: Editor, task: EditTask, calib: Observation, alpha: float):
+        return judge.target_change(task, self._sweep(judge, editor, task_index(editor, task.name), calib, [alpha])[0])
 
-    def _calibrate(self, judge: EditJudge, editor: LatentEditor, task: EditTask, calib: Observation,
+    def _calibrate(self, judge: EditJudge, editor: Editor, task: EditTask, calib: Observation,
                    tau: float) -> float:
         """The smallest alpha (up to bisection) whose target change reaches tau."""
         lo, hi = 0.0, 1.0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from ganlab import zoo
+from ganlab import zoo_catalog
 from ganlab.methods.gans.stylegan2 import ROSINALITY_FILE, StyleGAN2
 from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.metrics.label_frequencies import frequency_rows, summary, write_tables
@@ -44,7 +44,7 @@ class StyleGAN2Evaluation:
         metrics = {f"test/freq_{r['label']}": r["samples"] for r in rows}
         metrics.update({f"test/{k}": v for k, v in summary(rows).items()})
         metrics["test/num_samples"] = float(n)
-        held_out = zoo.metrics(self.classifier).get("held_out/acc")
+        held_out = zoo_catalog.metrics(self.classifier).get("held_out/acc")
         if held_out is not None:  # the judge's own accuracy on real held-out images
             metrics["test/classifier_held_out_acc"] = float(held_out)
         save_grid(Grid(gan.sample(64, seed=self.sample_seed), 8), out_dir / "samples" / "eval" / "samples.png",

@@ -6,7 +6,7 @@ Function API, for any helper:
 
     from ganlab.metrics.fid import fid_against_split
     result = fid_against_split(images_or_sampler, datamodule, split="train",
-                               features="features-synthfaces32", num_images=5000)
+                               features=extractor, num_images=5000)
     result.fid, result.precision, result.recall
     result.metrics("test/fid")   # {"test/fid": .., "test/fid_precision": .., "test/fid_features_acc": ..}
     result.describe()            # one line: FID, P/R, which feature net (weights hash, held-out scores), counts
@@ -16,11 +16,11 @@ Function API, for any helper:
   seed + 1, ... (a ganlab cGAN's `.sample` fits; wrap a StyleGAN2 generator in a lambda).
 - real_images=tensor compares against those real images instead of a split (e.g. "edited
   images against real images that have the attribute").
-- features: "inception" (real data: torchmetrics' FID Inception; the weights file must be
-  in torch's hub cache or given as inception_weights=PATH, it is never downloaded), a zoo
-  domain feature net "features-<data><size>" (embedded data: features-synthfaces32,
-  features-digits32, features-multidigits32, trained by ganlab, its held-out accuracy in
-  every result), or a FeatureExtractor module.
+- features: a FeatureExtractor module (ganlab.metrics.fid_features), or a callable that
+  builds one when first needed: `ganlab.pretrained.fid_features("inception")` (real data:
+  torchmetrics' FID Inception; the weights file is never downloaded) or
+  `fid_features("features-synthfaces32")` (embedded data: ganlab's domain feature net,
+  its held-out accuracy in every result).
 - The real side's statistics are cached in <cache_dir>/fid_stats/ by a hash of the
   feature net (name + weights), the data (datamodule settings + split + count, or the
   image tensor's hash) and the number of features kept for precision/recall.
@@ -37,9 +37,9 @@ import torch
 from torchmetrics.image.fid import FrechetInceptionDistance
 
 from ganlab.metrics import reference_stats
-from ganlab.metrics.fid_features import FeatureExtractor, load_features
+from ganlab.metrics.fid_features import FeatureExtractor
 from ganlab.metrics.precision_recall import precision_recall
-from ganlab.zoo import default_cache_dir
+from ganlab.zoo_catalog import default_cache_dir
 
 Images = torch.Tensor | Callable[..., torch.Tensor]
 
@@ -72,23 +72,26 @@ class FrechetDistance:
     """A FID protocol: which feature net, which real images, how many. Call it with the
     generated images (or a sampler) and the datamodule of the real data."""
 
-    def __init__(self, features: str | FeatureExtractor = "inception", split: str = "train",
+    def __init__(self, features: FeatureExtractor | Callable[[], FeatureExtractor], split: str = "train",
                  num_images: int | None = 5000, precision_recall: bool = True, k: int = 3,
                  kept_features: int = 10000, batch_size: int = 250, seed: int = 0, cache_dir: str | None = None,
-                 zoo_overrides: list[str] | None = None, inception_weights: str | None = None, device: str = "cpu"):
+                 device: str = "cpu"):
         if num_images is not None and num_images < 2:
             raise ValueError(f"num_images must be >= 2 (FID needs a covariance), got {num_images}")
         self.features, self.split, self.num_images = features, split, num_images
         self.precision_recall, self.k, self.kept_features = precision_recall, k, kept_features
         self.batch_size, self.seed, self.device = batch_size, seed, device
         self.cache_dir = cache_dir if cache_dir is not None else str(default_cache_dir())
-        self.zoo_overrides, self.inception_weights = list(zoo_overrides or []), inception_weights
+        if not isinstance(features, FeatureExtractor) and not callable(features):
+            raise TypeError(f"FID features: a FeatureExtractor or a callable that builds one, got {features!r} "
+                            f"(from configs: features: {{_target_: ganlab.pretrained.fid_features, _partial_: true, "
+                            f"name: ...}})")
         self._extractor: FeatureExtractor | None = features if isinstance(features, FeatureExtractor) else None
 
     @property
     def extractor(self) -> FeatureExtractor:
         if self._extractor is None:
-            self._extractor = load_features(self.features, self.cache_dir, self.zoo_overrides, self.inception_weights)
+            self._extractor = self.features()  # built when first needed: a zoo net may have to train
         return self._extractor
 
     def _metric(self) -> FrechetInceptionDistance:
@@ -192,10 +195,11 @@ def _count(available: int, wanted: int | None, what: str) -> int:
 
 
 def fid_against_split(images_or_sampler: Images, datamodule=None, split: str = "train",
-                      features: str | FeatureExtractor = "inception", num_images: int | None = None,
+                      features: FeatureExtractor | Callable[[], FeatureExtractor] | None = None,
+                      num_images: int | None = None,
                       real_images: torch.Tensor | None = None, **options) -> FIDResult:
     """FID (+ precision/recall) of generated images against a datamodule's split or a
-    tensor of real images; `options` are FrechetDistance's (cache_dir, zoo_overrides,
-    precision_recall, k, batch_size, seed, inception_weights, device)."""
+    tensor of real images; `options` are FrechetDistance's (cache_dir, precision_recall, k,
+    batch_size, seed, device)."""
     protocol = FrechetDistance(features=features, split=split, num_images=num_images, **options)
     return protocol(images_or_sampler, datamodule, real_images=real_images)

@@ -58,8 +58,8 @@ def inception_weights_path(path: str | None = None) -> Path:
     """The FID Inception weights file: `path` if given, else torch's hub cache."""
     if path is not None:
         if not Path(path).is_file():
-            raise FileNotFoundError(f"metric.inception_weights={path}: no such file (the FID Inception weights, "
-                                    f"{INCEPTION_FILES[0]})")
+            raise FileNotFoundError(f"metric.features.inception_weights={path}: no such file (the FID Inception "
+                                    f"weights, {INCEPTION_FILES[0]})")
         return Path(path)
     folder = Path(torch.hub.get_dir()) / "checkpoints"
     for name in INCEPTION_FILES:
@@ -70,9 +70,9 @@ def inception_weights_path(path: str | None = None) -> Path:
         f"FID Inception weights not found: put {INCEPTION_FILES[0]} (torch-fidelity's release file, the one "
         f"torchmetrics downloads; pytorch-fid's {INCEPTION_FILES[1]} is the same network) in {folder}/ "
         f"(torch hub cache = $TORCH_HOME/hub/checkpoints, TORCH_HOME={torch_home}), or point "
-        f"metric.inception_weights=PATH at it. ganlab never downloads it. For embedded data use the "
+        f"metric.features.inception_weights=PATH at it. ganlab never downloads it. For embedded data use the "
         f"domain feature net instead: metric=fid_synthfaces / fid_digits / fid_multidigits "
-        f"(metric.features=features-<data><size>, trained by ganlab).")
+        f"(metric.features.name=features-<data><size>, trained by ganlab).")
 
 
 class InceptionFeatures(FeatureExtractor):
@@ -94,16 +94,3 @@ class InceptionFeatures(FeatureExtractor):
             images = images.expand(-1, 3, -1, -1)
         pixels = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         return self.inception(pixels)
-
-
-def load_features(name: str, cache_dir: str | None = None, zoo_overrides: list[str] | None = None,
-                  inception_weights: str | None = None) -> FeatureExtractor:
-    """`inception`, or a zoo domain feature net (`features-synthfaces32`, ...), trained
-    once by the zoo if absent (under `zoo_overrides`, e.g. debug=fdr)."""
-    if name == "inception":
-        return InceptionFeatures(inception_weights)
-    from ganlab import zoo
-
-    net = zoo.load(name, cache_dir=cache_dir, overrides=zoo_overrides)
-    held_out = {k.split("/", 1)[1]: v for k, v in zoo.metrics(net).items() if k.startswith("held_out/")}
-    return DomainFeatures(net, name, held_out)

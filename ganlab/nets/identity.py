@@ -24,15 +24,12 @@ class IdentityEmbedder(nn.Module):
 
 
 class ZooIdentity(IdentityEmbedder):
-    """A ganlab identity net from the zoo (e.g. identity-synthfaces32), images resized to
+    """A ganlab identity net (from configs: the zoo's identity-synthfaces32), images resized to
     its input size."""
 
-    def __init__(self, name: str = "identity-synthfaces32", input_size: int = 32, cache_dir: str | None = None,
-                 overrides: list[str] | None = None):
+    def __init__(self, net: nn.Module, input_size: int = 32):
         super().__init__()
-        from ganlab import zoo
-
-        self.net = zoo.load(name, cache_dir=cache_dir, overrides=overrides)
+        self.net = net
         self.input_size = input_size
         self.requires_grad_(False)
         self.eval()

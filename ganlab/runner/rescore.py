@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from hydra.utils import instantiate
 
-from ganlab.runner.compose import compose
+from ganlab.compose_config import compose
 from ganlab.runner.run import prepare, write_outputs
 from ganlab.runner.stages import build_stage, run_stages
 

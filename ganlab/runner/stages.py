@@ -13,7 +13,7 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
-from ganlab import module_files, preemption, zoo
+from ganlab import module_files, preemption
 from ganlab.cache_lock import cache_lock
 from ganlab.callbacks.factory import build_callbacks, build_loggers
 from ganlab.callbacks.stage_tag import StageTag
@@ -22,6 +22,7 @@ from ganlab.config.validate import ConfigError
 from ganlab.loggers import wandb_results
 from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import targets
+from ganlab.zoo_catalog import source_key, zoo_references
 
 log = logging.getLogger("ganlab")
 
@@ -52,7 +53,7 @@ def stage_keyed(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: d
     built = [OmegaConf.to_container(OmegaConf.create(rec["config"])), data]
     keyed = {"recipe": rec, "data": data, "trainer": trainer,
              "code": code_fingerprint([t for _, t in targets(built)]),
-             "uses": sorted({f"{n}:{zoo.source_key(n, o, p)}" for n, o, p in zoo.zoo_references(built)})}
+             "uses": sorted({f"{n}:{source_key(n, o, p)}" for n, o, p in zoo_references(built)})}
     if upstream:
         keyed["upstream"] = dict(sorted(upstream.items()))
     return keyed

@@ -19,8 +19,8 @@ from torch import nn
 # Where a stored target may come from (checked as text before anything is imported).
 TRUSTED_PACKAGES = ("ganlab.", "torch.optim.", "pytorch_optimizer.")
 # Callables (not classes) a stored config may name: the loaders of pretrained parts.
-TRUSTED_FUNCTIONS = {"ganlab.zoo.load", "ganlab.nets.stylegan2.pretrained.pretrained_gan",
-                     "ganlab.nets.stylegan2.pretrained.pretrained_generator"}
+TRUSTED_FUNCTIONS = {"ganlab.zoo.load", "ganlab.pretrained.pretrained_gan", "ganlab.pretrained.pretrained_generator",
+                     "ganlab.pretrained.fid_features"}
 # What a class from outside ganlab must be: a network, an optimiser or a learning-rate schedule.
 TRUSTED_BASES = (nn.Module, torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler)
 

@@ -27,7 +27,7 @@ from ganlab.metrics.reconstruction import psnr
 from ganlab.nets.inverters.hfgi import HFGIEncoder
 from ganlab.nets.inverters.psp import PSPEncoder
 from ganlab.nets.perceptual import LPIPS
-from ganlab.nets.stylegan2.pretrained import pretrained_generator
+from ganlab.pretrained import pretrained_generator
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -25,8 +25,8 @@ import torch
 from ganlab import zoo
 from ganlab.data.synthfaces import SynthFacesDataModule
 from ganlab.metrics.fid import FrechetDistance
-from ganlab.metrics.fid_features import load_features
 from ganlab.metrics.tables import markdown_table, write_csv
+from ganlab.pretrained import fid_features
 
 MODELS = [("DCGAN (IcGAN cGAN, label prior)", "cgan-synthfaces32"),
           ("DCGAN (unconditional)", "dcgan-synthfaces32"),
@@ -42,7 +42,7 @@ def measure(n: int, features: str, cache_dir: str, seed: int = 0, zoo_overrides:
     real = datamodule.split("train")
     if 2 * n > len(real):
         raise SystemExit(f"--num-images {n}: the train split has {len(real)} images, the floor needs {2 * n}")
-    features = load_features(features, cache_dir=cache_dir, zoo_overrides=zoo_overrides)
+    features = fid_features(features, cache_dir=cache_dir, overrides=zoo_overrides)
     fid = FrechetDistance(features=features, split="train", num_images=n, seed=seed, cache_dir=cache_dir)
 
     rows = [("floor: real train[N:2N] vs train[:N]", "-", fid(real[torch.arange(n, 2 * n)][0], datamodule))]

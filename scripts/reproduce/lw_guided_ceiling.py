@@ -36,10 +36,10 @@ from hydra.utils import instantiate
 
 from ganlab import compose
 from ganlab.data.latents import classify, hard_labels
-from ganlab.editing.analysis.guided_edit import train_guided
 from ganlab.editing.analysis.task_codes import codes_of, w_splits
-from ganlab.editing.analysis.transported_edit import train_transported
 from ganlab.evaluation.recipe_judge import recipe_judge
+from ganlab.methods.editors.guided_edit import train_guided
+from ganlab.methods.editors.transported_edit import train_transported
 from ganlab.metrics.tables import markdown_table
 from ganlab.reports.grid import Grid, save_grid
 from ganlab.runner.run import prepare

@@ -42,7 +42,7 @@ def missing_checkpoint_message(path: str | os.PathLike) -> str:
             "generator=stylegan2_synthfaces.")
 
 
-def _read(path: str | os.PathLike, map_location) -> dict:
+def read_checkpoint(path: str | os.PathLike, map_location) -> dict:
     path = Path(path).expanduser()
     if not path.is_file():
         raise FileNotFoundError(missing_checkpoint_message(path))
@@ -107,7 +107,7 @@ def load_rosinality(
     come from the file's ganlab_config, then the arguments, then rosinality defaults
     (0.01, (1, 3, 3, 1)). g_ema.w_avg is set from 'latent_avg' when present.
     """
-    ckpt = _read(path_or_dict, map_location) if isinstance(path_or_dict, (str, os.PathLike)) \
+    ckpt = read_checkpoint(path_or_dict, map_location) if isinstance(path_or_dict, (str, os.PathLike)) \
         else dict(path_or_dict)
     if "g_ema" not in ckpt and "style.1.weight" in ckpt:
         ckpt = {"g_ema": ckpt}

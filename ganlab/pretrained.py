@@ -1,16 +1,20 @@
-"""Pretrained StyleGAN2s for the editing recipes: a generator ganlab trained itself (from the
-zoo by name, trained once and cached if absent) or any rosinality-format .pt file.
+"""Pretrained parts by name: the loaders configs name (`_target_: ganlab.pretrained.*`) so that
+networks and metrics below them receive modules, never names.
 
-    g = pretrained_generator("stylegan2-synthfaces32")          # zoo
+    g = pretrained_generator("stylegan2-synthfaces32")            # zoo: trained once, cached
     g = pretrained_generator(checkpoint="stylegan2-ffhq-config-f.pt")
+    features = fid_features("features-synthfaces32")               # or "inception"
 
-Parameters are left trainable; freeze them (`g.requires_grad_(False)`) where the generator
-must stay fixed."""
+StyleGAN2 parameters are left trainable; freeze them (`g.requires_grad_(False)`) where the
+generator must stay fixed."""
 
 from __future__ import annotations
 
-from .checkpoint import StyleGAN2Checkpoint, _read, load_rosinality
-from .generator import Generator
+from ganlab import zoo
+from ganlab.methods.gans.stylegan2 import StyleGAN2
+from ganlab.metrics.fid_features import DomainFeatures, FeatureExtractor, InceptionFeatures
+from ganlab.nets.stylegan2.checkpoint import StyleGAN2Checkpoint, load_rosinality, read_checkpoint
+from ganlab.nets.stylegan2.generator import Generator
 
 
 def pretrained_gan(name: str | None = "stylegan2-synthfaces32", checkpoint: str | None = None,
@@ -19,7 +23,7 @@ def pretrained_gan(name: str | None = "stylegan2-synthfaces32", checkpoint: str 
     g and d are None when the file has no such entry. `cache_dir` / `overrides` go to
     ganlab.zoo.load (the overrides apply only if the zoo must train the model)."""
     if checkpoint:
-        ckpt = _read(checkpoint, "cpu")  # a missing file fails with where to put it
+        ckpt = read_checkpoint(checkpoint, "cpu")  # a missing file fails with where to put it
         gan = load_rosinality(ckpt, with_g="g" in ckpt, with_d="d" in ckpt)
     elif name:
         gan = _from_zoo(name, cache_dir, overrides)
@@ -37,9 +41,6 @@ def pretrained_generator(name: str | None = "stylegan2-synthfaces32", checkpoint
 
 
 def _from_zoo(name: str, cache_dir: str | None, overrides: list[str] | None) -> StyleGAN2Checkpoint:
-    from ganlab import zoo
-    from ganlab.methods.gans.stylegan2 import StyleGAN2
-
     module = zoo.load(name, cache_dir=cache_dir, overrides=overrides)
     if not isinstance(module, StyleGAN2):
         raise TypeError(f"zoo model {name!r} is a {type(module).__name__}, not a StyleGAN2 "
@@ -48,3 +49,15 @@ def _from_zoo(name: str, cache_dir: str | None, overrides: list[str] | None) -> 
         raise RuntimeError(f"zoo model {name!r} has never been trained (no latent_avg)")
     return StyleGAN2Checkpoint(g_ema=module.g_ema, g=module.g, d=module.d, latent_avg=module.latent_avg.clone(),
                                config={"zoo": name}, extra={"metrics": zoo.metrics(module)})
+
+
+def fid_features(name: str, cache_dir: str | None = None, overrides: list[str] | None = None,
+                 inception_weights: str | None = None) -> FeatureExtractor:
+    """`inception` (torchmetrics' FID Inception; its weights file is never downloaded), or a
+    zoo domain feature net (`features-synthfaces32`, ...), trained once by the zoo if absent
+    (under `overrides`, e.g. debug=fdr)."""
+    if name == "inception":
+        return InceptionFeatures(inception_weights)
+    net = zoo.load(name, cache_dir=cache_dir, overrides=overrides)
+    held_out = {k.split("/", 1)[1]: v for k, v in zoo.metrics(net).items() if k.startswith("held_out/")}
+    return DomainFeatures(net, name, held_out)
