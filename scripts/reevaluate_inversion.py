@@ -12,15 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from hydra.utils import instantiate
 
-from hydra.utils import instantiate  # noqa: E402
-
-from ganlab.runner.run_folder import load_config, load_datamodule, load_stage  # noqa: E402
+from ganlab.runner.run_folder import load_config, load_datamodule, load_stage
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -8,7 +8,7 @@ attribute combination c_k" (its equation is lost from the text). Rules:
 - `target_count`: a_k proportional to n+(c_k), normalised: a source's mass grows with the
   number of targets like it (the sentence read literally; the default). Sources of
   combinations common among the targets weigh more, so the transported mass moves toward
-  the targets' mix of combinations (scripts/lw_weight_rules.py measures by how much).
+  the targets' mix of combinations (scripts/reproduce/lw_weight_rules.py measures by how much).
 - `inverse_target_count`: a_k proportional to 1 / n+(c_k), normalised (an earlier reading:
   it favours sources whose look-alikes are rare among the targets, the opposite direction).
 - `target_share`: a_k proportional to n+(c_k) / n-(c_k): each combination gets, among the

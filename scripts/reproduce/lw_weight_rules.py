@@ -11,7 +11,7 @@ recipe's codes are labelled after), this reports for each rule (ganlab/editing/s
 - `ESS`: the weighted sources' effective sample size, 1 / sum w^2, as a share of N-;
 - `dropped`: the share of sources given no mass (their combination has no target).
 
-    python scripts/lw_weight_rules.py [--num 20000] [--seed 0]
+    python scripts/reproduce/lw_weight_rules.py [--num 20000] [--seed 0]
 
 Nothing is trained; a few seconds on a CPU."""
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's ganlab, not another installed one
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's ganlab, not another installed one
 
 from ganlab.data.synthfaces import ATTRIBUTES, sample_attributes
 from ganlab.editing.sample_weights import RULES, combination_keys, source_weights
