@@ -9,11 +9,11 @@ import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
 
 from ganlab.data.latents import LatentCodesDataModule
-from ganlab.data.synthfaces import SynthFacesDataModule, sample_attributes
+from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule, sample_attributes
 from ganlab.data.tasks import parse_tasks
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
-from ganlab.editing.sample_weights import RULES, source_weights
+from ganlab.editing.sample_weights import RULES, rule_effect, source_weights
 from ganlab.losses.sinkhorn import SinkhornDivergence
 from ganlab.methods.editors.latent_classifier import LatentClassifier
 from ganlab.methods.editors.lt import LatentTransformer
@@ -47,12 +47,13 @@ def test_source_weights_on_a_hand_checked_case():
 
 
 def test_the_weight_rules_move_the_sources_mass_as_measured():
-    """On synthfaces' labels: target_share gives the sources the targets' mix of combinations,
-    the default target_count moves it toward that mix on a biased edit, the inverse rule away."""
-    from scripts.reproduce.lw_weight_rules import rule_scores  # conftest puts the root on sys.path
-
+    """On synthfaces' labels (Blond_Hair, weighted by Male / Young / Smiling): target_share gives
+    the sources the targets' mix of combinations, the default target_count moves it toward that
+    mix, the inverse rule away."""
     labels = sample_attributes(4000, torch.Generator().manual_seed(0))
-    tv = {rule: rule_scores(labels, "Blond_Hair", rule)["tv"] for rule in RULES}
+    blond = labels[:, ATTRIBUTES.index("Blond_Hair")] == 1
+    columns = [ATTRIBUTES.index(a) for a in ("Male", "Young", "Smiling")]
+    tv = {rule: rule_effect(labels[~blond], labels[blond], columns, rule)["tv"] for rule in RULES}
     assert tv["target_share"] < 1e-5
     assert tv["target_count"] < tv["uniform"] < tv["inverse_target_count"], tv
 

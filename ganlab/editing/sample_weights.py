@@ -55,3 +55,16 @@ def source_weights(source_labels: torch.Tensor, target_labels: torch.Tensor, col
         raise ValueError(f"no source code shares a combination of the selected attributes (columns {columns}) "
                          f"with any target code; select other attributes")
     return weights / weights.sum()
+
+
+def rule_effect(source_labels: torch.Tensor, target_labels: torch.Tensor, columns: list[int],
+                rule: str) -> dict[str, float]:
+    """What a rule does to the sources: `tv`, the total variation between their weighted mass
+    per combination and the targets' share of each combination (0: the targets' mix); `ess`,
+    their effective sample size 1 / sum w^2 as a share of N-; `dropped`, the share given no mass."""
+    weights = source_weights(source_labels, target_labels, columns, rule)
+    size = 2 ** len(columns)
+    mass = torch.zeros(size).index_add_(0, combination_keys(source_labels, columns), weights)
+    share = torch.bincount(combination_keys(target_labels, columns), minlength=size).float() / len(target_labels)
+    return {"tv": float((mass - share).abs().sum() / 2), "ess": float(1 / (weights**2).sum() / len(source_labels)),
+            "dropped": float((weights == 0).float().mean())}

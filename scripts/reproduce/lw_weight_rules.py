@@ -18,15 +18,11 @@ Nothing is trained; a few seconds on a CPU."""
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's ganlab, not another installed one
-
 from ganlab.data.synthfaces import ATTRIBUTES, sample_attributes
-from ganlab.editing.sample_weights import RULES, combination_keys, source_weights
+from ganlab.editing.sample_weights import RULES, rule_effect
 
 EDITS = ("Male", "Eyeglasses", "Smiling", "Pale_Skin", "Blond_Hair")
 WEIGHT_ATTRIBUTES = ("Male", "Young", "Smiling")
@@ -35,13 +31,8 @@ WEIGHT_ATTRIBUTES = ("Male", "Young", "Smiling")
 def rule_scores(labels: torch.Tensor, edit: str, rule: str) -> dict[str, float]:
     target_column = ATTRIBUTES.index(edit)
     columns = [ATTRIBUTES.index(a) for a in WEIGHT_ATTRIBUTES if a != edit]
-    source, target = labels[labels[:, target_column] == 0], labels[labels[:, target_column] == 1]
-    weights = source_weights(source, target, columns, rule)
-    size = 2 ** len(columns)
-    mass = torch.zeros(size).index_add_(0, combination_keys(source, columns), weights)
-    share = torch.bincount(combination_keys(target, columns), minlength=size).float() / len(target)
-    return {"tv": float((mass - share).abs().sum() / 2), "ess": float(1 / (weights**2).sum() / len(source)),
-            "dropped": float((weights == 0).float().mean())}
+    present = labels[:, target_column] == 1
+    return rule_effect(labels[~present], labels[present], columns, rule)
 
 
 def main() -> None:
