@@ -19,6 +19,7 @@ from torch import nn
 
 from ganlab import module_files
 from ganlab.cache_lock import cache_lock
+from ganlab.compose_config import compose
 from ganlab.config.preflight import remove_stale_tmp
 from ganlab.preemption import Preempted
 from ganlab.randomness import global_rng_kept
@@ -27,7 +28,6 @@ from ganlab.runner.stages import run_stages
 from ganlab.zoo_catalog import (
     cache_file,
     cache_key,
-    compose_recipe,
     default_cache_dir,
     entry,
     env_variable,
@@ -48,7 +48,7 @@ def _train(name: str, cache_dir: Path, overrides: list[str], target: Path) -> No
     command = [*recipe_overrides(name), *overrides]
     log.warning("zoo: %s is not cached; training it once with `python train.py %s` (run folder %s)",
                 name, " ".join(command), run_dir)
-    cfg, datamodule = prepare(compose_recipe([*command, f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}",
+    cfg, datamodule = prepare(compose([*command, f"paths.cache_dir={cache_dir}", f"paths.output_dir={run_dir}",
                                         "logger=none"]))
     try:
         modules, recipes, metrics = run_stages(cfg, datamodule, until=spec.stage)

@@ -11,15 +11,12 @@ import os
 from functools import cache
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 from torch import nn
 
+from ganlab.compose_config import CONFIG_DIR, compose
 from ganlab.trust.fingerprint import code_fingerprint
 from ganlab.trust.targets import nodes, targets
-
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
 
 def default_cache_dir() -> Path:
@@ -68,7 +65,7 @@ def zoo_references(node) -> list[tuple[str, tuple[str, ...], str | None]]:
 def cache_key(name: str, overrides: tuple[str, ...] = ()) -> str:
     """A hash of what trains zoo model `name` under `overrides`: its composed recipe, the
     code its targets run (`ganlab.trust.fingerprint`) and the keys of the zoo models it uses."""
-    cfg = compose_recipe([*recipe_overrides(name), *overrides])
+    cfg = compose([*recipe_overrides(name), *overrides])
     keyed = {k: OmegaConf.to_container(cfg[k], resolve=False) if OmegaConf.is_config(cfg[k]) else cfg[k]
              for k in KEYED_ROOTS if k in cfg}
     if isinstance(keyed.get("data"), dict):
@@ -112,13 +109,6 @@ def _digest_of(path: str, _mtime_ns: int, _size: int) -> str:
 def cache_file(name: str, cache_dir: Path, overrides: list[str]) -> Path:
     # Models trained under other overrides (e.g. debug=fdr), recipes or code never shadow each other.
     return cache_dir / "zoo" / f"{name}-{cache_key(name, tuple(overrides))}.pt"
-
-
-def compose_recipe(overrides: list[str]):
-    if GlobalHydra.instance().is_initialized():
-        return compose(config_name="train", overrides=overrides)
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose(config_name="train", overrides=overrides)
 
 
 def metrics(module: nn.Module) -> dict[str, float]:

@@ -16,18 +16,14 @@ import time
 from pathlib import Path
 
 import torch
+from hydra.utils import instantiate
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from hydra import compose, initialize_config_dir  # noqa: E402
-from hydra.utils import instantiate  # noqa: E402
-
-from ganlab.metrics.reconstruction import psnr  # noqa: E402
-from ganlab.metrics.throughput import stopwatch  # noqa: E402
-from ganlab.nets.mode import evaluating  # noqa: E402
-from ganlab.runner.run import prepare  # noqa: E402
-from ganlab.runner.stages import run_stages  # noqa: E402
+from ganlab import compose
+from ganlab.metrics.reconstruction import psnr
+from ganlab.metrics.throughput import stopwatch
+from ganlab.nets.mode import evaluating
+from ganlab.runner.run import prepare
+from ganlab.runner.stages import run_stages
 
 
 def timed(inverter, generator, images, repeats: int) -> tuple[float, torch.Tensor]:
@@ -49,15 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv)
     print("$ python scripts/bench_inversion.py " + " ".join(sys.argv[1:] if argv is None else argv))
-    out = ROOT / "outputs" / "bench" / time.strftime("%Y%m%d_%H%M%S")
-    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose("train", overrides=[*args.overrides, f"paths.output_dir={out}", "logger=none"])
-        cfg, datamodule = prepare(cfg)
-        modules, _, _ = run_stages(cfg, datamodule)
-        module = modules[cfg.method.evaluate.stage]
-        generator = module.generator.eval()
-        batch = next(datamodule.pairs("test", args.images, batch_size=args.images))
-        optimizer = instantiate(cfg.method.evaluate.optimization)(generator=generator, steps=args.steps)
+    out = Path("outputs") / "bench" / time.strftime("%Y%m%d_%H%M%S")
+    cfg, datamodule = prepare(compose([*args.overrides, f"paths.output_dir={out}", "logger=none"]))
+    modules, _, _ = run_stages(cfg, datamodule)
+    module = modules[cfg.method.evaluate.encoder_stage]
+    generator = module.generator.eval()
+    batch = next(datamodule.pairs("test", args.images, batch_size=args.images))
+    optimizer = instantiate(cfg.method.evaluate.optimization)(generator=generator, steps=args.steps)
     with torch.no_grad():
         encoder_speed, encoded = timed(module.inverter, generator, batch.target, args.repeats)
     few = batch.target[: args.opt_images]

@@ -28,16 +28,13 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from ganlab.data.latents import LatentCodes  # noqa: E402
-from ganlab.losses.sinkhorn import SinkhornDivergence  # noqa: E402
-from ganlab.methods.editors.latent_classifier import LatentClassifier  # noqa: E402
-from ganlab.methods.editors.lw import LatentWasserstein, PairPlan  # noqa: E402
+from ganlab.data.latents import LatentCodes
+from ganlab.losses.sinkhorn import SinkhornDivergence
+from ganlab.methods.editors.latent_classifier import LatentClassifier
+from ganlab.methods.editors.lw import LatentWasserstein, PairPlan
 
 
 class Codes:
@@ -120,11 +117,11 @@ def _rss() -> int:
 
 
 def measured_memory(n: int, args) -> float:
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); import bench_lw, torch; "
-            f"torch.set_num_threads({torch.get_num_threads()}); "
-            f"print(bench_lw.one_step_memory({n}, {args.dim}, {args.blur}, {args.scaling}, {args.device!r}, "
-            f"{args.disentangle}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    """One step's peak memory at batch size n, measured in a fresh process (this script again)."""
+    command = [sys.executable, __file__, "--one-step-memory", str(n), "--dim", str(args.dim), "--blur", str(args.blur),
+               "--scaling", str(args.scaling), "--device", args.device, "--threads", str(torch.get_num_threads()),
+               *(["--disentangle"] if args.disentangle else [])]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -152,7 +149,14 @@ def main() -> None:
                         help="cap the paper's batch rule (the CPU recipes use 512)")
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[1000, 2000, 4000, 6000])
     parser.add_argument("--budget-gib", type=float, default=24.0)
+    # what measured_memory runs in a fresh process: one step's peak memory at this batch size
+    parser.add_argument("--one-step-memory", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_step_memory is not None:
+        torch.set_num_threads(args.threads or torch.get_num_threads())
+        print(one_step_memory(args.one_step_memory, args.dim, args.blur, args.scaling, args.device, args.disentangle))
+        return
     print("command: python scripts/bench_lw.py " + " ".join(sys.argv[1:]))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
 

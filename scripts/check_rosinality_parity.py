@@ -20,7 +20,7 @@ max absolute differences; exits 1 if any exceeds --tolerance.
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import shlex
 import sys
 from pathlib import Path
@@ -47,11 +47,19 @@ def import_rosinality(checkout: Path):
     if not (checkout / "model.py").is_file() or not (checkout / "op").is_dir():
         raise SystemExit(f"--rosinality {checkout}: expected a stylegan2-pytorch checkout with model.py and op/")
     torch.utils.cpp_extension.load = lambda name, *args, **kwargs: _NoCompiledOps(name)
-    sys.path.insert(0, str(checkout))
-    try:
-        return importlib.import_module("model")
-    finally:
-        sys.path.remove(str(checkout))
+    # model.py imports the checkout's `op` package by its top-level name: register it from its
+    # folder (not by putting the checkout on sys.path, where its other modules would shadow ours)
+    _import_file("op", checkout / "op" / "__init__.py", package=True)
+    return _import_file("rosinality_model", checkout / "model.py")
+
+
+def _import_file(name: str, path: Path, package: bool = False):
+    spec = importlib.util.spec_from_file_location(name, path,
+                                                  submodule_search_locations=[str(path.parent)] if package else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def randomize_zero_inits(module: torch.nn.Module, seed: int) -> None:

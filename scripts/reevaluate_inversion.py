@@ -12,15 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from hydra.utils import instantiate
 
-from hydra.utils import instantiate  # noqa: E402
-
-from ganlab.runner.run_folder import load_config, load_datamodule, load_stage  # noqa: E402
+from ganlab.runner.run_folder import load_config, load_datamodule, load_stage
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -36,10 +32,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     evaluate = cfg.method.evaluate
     if args.no_optimization:
         evaluate.optimization = evaluate.hybrid_refiner = None
-    stage = load_stage(args.run, evaluate.get("stage"))
+    stage = load_stage(args.run, evaluate.get("encoder_stage"))
     out = args.out or args.run / "reevaluated"
     out.mkdir(parents=True, exist_ok=True)
-    metrics = instantiate(evaluate)(stages={evaluate.get("stage", "encoder"): stage},
+    metrics = instantiate(evaluate)(stages={evaluate.get("encoder_stage", "encoder"): stage},
                                     datamodule=load_datamodule(args.run), out_dir=out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
     print((out / "tables.md").read_text())

@@ -1,4 +1,4 @@
-"""Shared fixtures: compose configs with Hydra's compose API into temporary folders."""
+"""Shared fixtures: configs composed with ganlab.compose into temporary folders."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
+
+from ganlab import compose
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = str(ROOT / "configs")
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("WANDB_SILENT", "true")
 TEST_THREADS = os.environ.setdefault("GANLAB_TEST_THREADS", "1")
@@ -35,17 +35,23 @@ def run_overrides(run_dir: Path, cache: Path, *overrides: str) -> list[str]:
 
 @pytest.fixture
 def compose_cfg(tmp_path):
-    """compose_cfg(*overrides, cache=None) -> a config whose run folder and caches are in
-    tmp_path; the Hydra context stays open for the test (the zoo composes inside it)."""
+    """compose_cfg(*overrides, cache=None) -> a config whose run folder and caches are in tmp_path."""
     runs = []
 
     def _compose(*overrides: str, cache: Path | None = None, config_name: str = "train"):
         runs.append(tmp_path / f"run{len(runs) + 1}")
-        return compose(config_name=config_name, overrides=run_overrides(runs[-1], cache or tmp_path / "cache",
-                                                                          *overrides))
+        return compose(run_overrides(runs[-1], cache or tmp_path / "cache", *overrides), config_name=config_name)
 
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        yield _compose
+    return _compose
+
+
+def run_script(script: str, *args: str, env: dict | None = None, timeout: float = 600
+               ) -> subprocess.CompletedProcess:
+    """`python scripts/<script> <args>` from the repository root as a user runs it (output
+    captured), this checkout's ganlab first on the import path."""
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / script), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @dataclass

@@ -89,6 +89,13 @@ CONFIG_CASES = [
     ("unwritable output folder", lambda t: ["paths.output_dir=/proc/ganlab-run"], "ConfigError", "paths.output_dir"),
     ("unwritable cache folder", lambda t: ["paths.cache_dir=/proc/ganlab-cache"], "ConfigError", "paths.cache_dir"),
     ("resume_mismatch value", lambda t: ["resume_mismatch=sometimes"], "ConfigError", "resume_mismatch"),
+    ("evaluation reading a stage the recipe lacks", lambda t: ["method.evaluate.encoders_stage=encoder"],
+     "ConfigError", "method.evaluate.encoders_stage: stage 'encoder'"),
+    ("evaluation target that is no protocol", lambda t: ["method.evaluate._target_=ganlab.metrics.fid.FrechetDistance"],
+     "ConfigError", "not an evaluation protocol"),
+    ("evaluation target that is a function", lambda t: ["method.evaluate._target_=ganlab.evaluation.held_out."
+                                                         "predict_test_split"], "ConfigError",
+     "not an evaluation protocol"),
 ]
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .conftest import run_script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,8 +29,7 @@ def test_train_multirun_collect_eval(icgan_multirun, tmp_path):
     runs = sorted(p.parent for p in sweep.rglob("metrics.json"))
     assert len(runs) == 2, icgan_multirun.stdout
 
-    table = subprocess.run([sys.executable, "scripts/collect.py", str(sweep)], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout
+    table = run_script("collect.py", str(sweep)).stdout
     assert "seed=1" in table and "seed=2" in table and "test/edit_success" in table
 
     ckpt = runs[0] / "checkpoints" / "encoders" / "last.ckpt"

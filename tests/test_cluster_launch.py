@@ -4,9 +4,7 @@ after the sweep), and the SLURM configs composing with DDP's one task per GPU.""
 
 from __future__ import annotations
 
-from hydra import compose, initialize_config_dir
-
-from tests.conftest import CONFIG_DIR
+from ganlab import compose
 from tests.test_cli import run
 from tests.wandb_records import read_records
 
@@ -29,12 +27,9 @@ def test_submitit_local_runs_a_two_job_multirun(tmp_path):
 
 
 def test_slurm_gpu_launcher_composes_for_ddp():
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("train", overrides=["+experiment=icgan", "hydra/launcher=slurm_gpu", "trainer=ddp",
-                                          "trainer.devices=4", "hydra.launcher.gpus_per_node=4",
-                                          "hydra.launcher.partition=gpu"], return_hydra_config=True)
-        plain = compose("train", overrides=["+experiment=icgan", "hydra/launcher=submitit_slurm"],
-                        return_hydra_config=True)
+    cfg = compose(["+experiment=icgan", "hydra/launcher=slurm_gpu", "trainer=ddp", "trainer.devices=4",
+                   "hydra.launcher.gpus_per_node=4", "hydra.launcher.partition=gpu"], hydra_config=True)
+    plain = compose(["+experiment=icgan", "hydra/launcher=submitit_slurm"], hydra_config=True)
     launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
     # one task spawning one DDP process per GPU; named so Lightning keeps its own process launch

@@ -4,8 +4,8 @@ import re
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
+from ganlab import compose
 from ganlab.runner.run import ROOT_KEYS, apply_debug
 
 from .conftest import CONFIG_DIR
@@ -27,8 +27,7 @@ def test_debug_wins_over_the_recipe(compose_cfg):
 
 
 def test_run_folders_carry_microseconds():
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name="train", overrides=["+experiment=icgan"], return_hydra_config=True)
+    cfg = compose(["+experiment=icgan"], hydra_config=True)
     pattern = r"\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}_\d{6}$"
     assert re.search(pattern, cfg.hydra.run.dir), cfg.hydra.run.dir
     assert re.search(pattern, cfg.hydra.sweep.dir), cfg.hydra.sweep.dir

@@ -60,6 +60,25 @@ def test_multidigits_count_matches_ink_blobs():
     assert torch.equal(ink.flatten(1).sum(1), counts)
 
 
+def test_multidigits_row_layout_fills_slots_left_to_right():
+    dm = MultiDigitsDataModule(image_size=32, num_images=300, layout="row")
+    x, y = dm.split("train")[torch.arange(len(dm.split("train")))]
+    counts = y.argmax(1) + 1
+    assert set(counts.tolist()) == {1, 2, 3, 4} and dm.digit_size == 8
+    # four 8-px slots across the 16-px middle band: slot k is inked iff k < count
+    ink = x[:, 0] > -0.5
+    assert not ink[:, :8].any() and not ink[:, 24:].any()
+    slots = ink[:, 8:24].view(-1, 16, 4, 8).any(3).any(1)
+    assert torch.equal(slots, torch.arange(4) < counts[:, None])
+
+
+def test_multidigits_layout_is_validated():
+    with pytest.raises(ValueError, match="data.layout"):
+        MultiDigitsDataModule(layout="diagonal")
+    with pytest.raises(ValueError, match="data.layout=row"):
+        MultiDigitsDataModule(layout="row", digit_size=12).split("train")
+
+
 def test_synthfaces_prevalence_correlation_and_determinism():
     g = torch.Generator().manual_seed(0)
     attrs = sample_attributes(20000, g)

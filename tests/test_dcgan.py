@@ -46,4 +46,4 @@ def test_label_frequency_evaluation_refuses_truncation_for_a_dcgan(tmp_path):
     from ganlab.evaluation.stylegan2 import StyleGAN2Evaluation
 
     with pytest.raises(ValueError, match="only StyleGAN2 stages truncate"):
-        StyleGAN2Evaluation(classifier=None, stage="gan", truncation=0.7)({"gan": _gan()}, None, tmp_path)
+        StyleGAN2Evaluation(classifier=None, generator_stage="gan", truncation=0.7)({"gan": _gan()}, None, tmp_path)

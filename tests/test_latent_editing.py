@@ -7,14 +7,13 @@ import pytest
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
-from torch import nn
 
 from ganlab.data.latents import LatentCodesDataModule
-from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule, sample_attributes
 from ganlab.data.tasks import parse_tasks
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
-from ganlab.editing.sample_weights import source_weights
+from ganlab.editing.sample_weights import RULES, rule_effect, source_weights
 from ganlab.losses.sinkhorn import SinkhornDivergence
 from ganlab.methods.editors.latent_classifier import LatentClassifier
 from ganlab.methods.editors.lt import LatentTransformer
@@ -39,9 +38,24 @@ def test_source_weights_on_a_hand_checked_case():
     torch.testing.assert_close(w, torch.tensor([1 / 12, 1 / 12, 1 / 12, 0.75]))
     torch.testing.assert_close(w[:3].sum(), torch.tensor(0.25))
     torch.testing.assert_close(source_weights(source, target, [0], "uniform"), torch.full((4,), 0.25))
+    # n+(combination), the default: men 1 each, the woman 3, normalised by 6
+    torch.testing.assert_close(source_weights(source, target, [0]), torch.tensor([1 / 6, 1 / 6, 1 / 6, 0.5]))
     # a combination no target has gets no mass
     no_men = target[1:]
-    assert source_weights(source, no_men, [0], "inverse_target_count")[:3].sum() == 0
+    for rule in ("target_count", "inverse_target_count", "target_share"):
+        assert source_weights(source, no_men, [0], rule)[:3].sum() == 0, rule
+
+
+def test_the_weight_rules_move_the_sources_mass_as_measured():
+    """On synthfaces' labels (Blond_Hair, weighted by Male / Young / Smiling): target_share gives
+    the sources the targets' mix of combinations, the default target_count moves it toward that
+    mix, the inverse rule away."""
+    labels = sample_attributes(4000, torch.Generator().manual_seed(0))
+    blond = labels[:, ATTRIBUTES.index("Blond_Hair")] == 1
+    columns = [ATTRIBUTES.index(a) for a in ("Male", "Young", "Smiling")]
+    tv = {rule: rule_effect(labels[~blond], labels[blond], columns, rule)["tv"] for rule in RULES}
+    assert tv["target_share"] < 1e-5
+    assert tv["target_count"] < tv["uniform"] < tv["inverse_target_count"], tv
 
 
 def test_pair_batches_follow_the_paper_rule():
@@ -272,89 +286,17 @@ def test_lw_compares_attributes_as_logits_or_probabilities():
         lw("softmax")
 
 
-def test_the_affine_bound_recovers_an_affine_transport_map():
-    """Between a cloud and its image under a symmetric positive-definite affine map, that map
-    is the optimal transport: the barycentric targets are the images themselves, and the
-    least-squares fit gives back (M - I, c)."""
-    from scripts.lw_affine_bound import affine_r2, barycentric_targets, fit_affine  # conftest puts the root on sys.path
-
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(300, 4, generator=g)
-    q, _ = torch.linalg.qr(torch.randn(4, 4, generator=g))
-    m = q @ torch.diag(torch.tensor([0.6, 0.9, 1.2, 1.5])) @ q.T
-    c = torch.tensor([2.0, -1.0, 0.5, 3.0])
-    y = x @ m.T + c
-    goal = barycentric_targets(x, y[torch.randperm(300, generator=g)], blur=0.01)
-    assert torch.allclose(goal, y, atol=0.05)
-    edit = fit_affine(x, goal)
-    assert torch.allclose(edit.A[0], m - torch.eye(4), atol=0.02) and torch.allclose(edit.b[0], c, atol=0.02)
-    assert torch.allclose(edit(x, 0), y, atol=0.05)
-    assert affine_r2(x, goal, edit) > 0.99
-    # a plan that folds the cloud (|x| in every coordinate) is not affine: the fit explains little of it
-    folded = x.abs() * 3
-    assert affine_r2(x, folded, fit_affine(x, folded)) < 0.5
-
-
-def test_the_probes_tell_a_linear_attribute_from_a_non_linear_one():
-    """Negatives / positives split by a hyperplane are separated; split by |x_0| (a shell, no
-    hyperplane separates it) the linear probe is near chance and the MLP probe is not."""
-    from scripts.lw_affine_bound import linear_probe, mlp_probe
-
-    g = torch.Generator().manual_seed(0)
-    x, held = torch.randn(2000, 6, generator=g), torch.randn(1000, 6, generator=g)
-    linear, held_linear = x[:, 1] + x[:, 2] > 0.3, held[:, 1] + held[:, 2] > 0.3
-    assert linear_probe(x[~linear], x[linear], held[~held_linear], held[held_linear]) > 0.97
-    shell, held_shell = x[:, 0].abs() > 0.7, held[:, 0].abs() > 0.7
-    assert linear_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) < 0.62
-    assert mlp_probe(x[~shell], x[shell], held[~held_shell], held[held_shell]) > 0.9
-
-
-class PaintG(nn.Module):
-    """A toy generator that paints every pixel of a 4x4 canvas with the code's first entry."""
-    n_latent = 1
-
-    def synthesis(self, wplus, randomize_noise=False):
-        return wplus[:, 0, :1, None, None].expand(-1, 1, 4, 4)
-
-
-def test_the_transport_ceiling_moves_codes_by_what_its_cost_sees():
-    """Sources paint -0.5, targets +0.5 and differ in an unpainted entry too: a cost on the
-    renders alone moves the painted entry and leaves the unpainted one; half of it on W
-    moves both."""
-    from scripts.lw_guided_ceiling import train_transported
-
-    g = torch.Generator().manual_seed(0)
-    source = torch.randn(256, 3, generator=g) * 0.1 + torch.tensor([-0.5, 0.0, 0.0])
-    target = torch.randn(512, 3, generator=g) * 0.1 + torch.tensor([0.5, 1.0, 0.0])
-
-    def moved(share: float) -> torch.Tensor:
-        edit = train_transported(PaintG(), nn.Identity(), 4, source, target, steps=150, batch_size=64, lr=1e-2,
-                                 seed=0, feature_share=share, blur=0.05, space="pixels", target_batch=256)
-        return edit(source, 0)
-
-    renders_only, joint = moved(1.0), moved(0.5)
-    assert (renders_only[:, 0] - 0.5).abs().median() < 0.1
-    assert (renders_only[:, 1:] - source[:, 1:]).abs().max() < 1e-6
-    assert (joint[:, 0] - 0.5).abs().median() < 0.15 and (joint[:, 1] - 1.0).abs().median() < 0.15
-
-
-def test_the_guided_ceiling_trains_an_affine_edit_through_the_generator_onto_the_guide():
-    """A toy G paints every pixel with w_0, and the guide calls a canvas class 1 when it is
-    bright: sources (w_0 near -0.5, class 0) must end up class 1 through the rendered images."""
-    from ganlab.data.tasks import EditTask
-    from scripts.lw_guided_ceiling import train_guided
-
-    guide = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
-    with torch.no_grad():
-        guide[1].weight.copy_(torch.stack([torch.zeros(16), torch.ones(16)]))
-        guide[1].bias.zero_()
-    task = EditTask("a->b", 0, 1.0, 1, 1.0)
-    source = torch.randn(256, 3, generator=torch.Generator().manual_seed(0)) * 0.1 - torch.tensor([0.5, 0, 0])
-    assert (source[:, 0] < 0).all()
-    edit = train_guided(PaintG(), guide, task, "categorical", 4, source, steps=150, batch_size=32, lr=1e-2, seed=0)
-    assert (edit(source, 0)[:, 0] > 0).float().mean() > 0.95
-    assert (edit(source, 0, 0.0) == source).all()
-    # the pixel MSE to the unedited render holds the edit to a shorter step
-    kept = train_guided(PaintG(), guide, task, "categorical", 4, source, steps=150, batch_size=32, lr=1e-2, seed=0,
-                        keep_weight=5.0)
-    assert (kept(source, 0) - source).norm(dim=1).median() < 0.8 * (edit(source, 0) - source).norm(dim=1).median()
+@pytest.mark.parametrize("layout", ["shared", "per_layer", "full"])
+def test_lw_objective_takes_w_codes_under_every_layout(layout):
+    """A per-layer or full map edits W codes as W+ and is scored against W+ targets; its
+    gradient reaches every layer's map."""
+    torch.manual_seed(0)
+    classifier = LatentClassifier(4, 3, 2, "binary", optimizer=None, hidden=[8])
+    lw = LatentWasserstein(["a"], ["a", "b"], "binary", 4, optimizer=None, sinkhorn=SinkhornDivergence(),
+                           attribute_sinkhorn=SinkhornDivergence(), latent_classifier=classifier,
+                           layout=layout, n_latent=3)
+    source, target = torch.randn(32, 4), torch.randn(32, 4) + 2
+    loss, _ = lw.objective(0, source, torch.full((32,), 1 / 32), target)
+    loss.backward()
+    assert torch.isfinite(loss) and lw.transforms.b[0].grad.abs().sum() > 0
+    assert lw.edit(source, 0, 1.0).shape == ((32, 4) if layout == "shared" else (32, 3, 4))

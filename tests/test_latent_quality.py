@@ -20,22 +20,27 @@ def shared_cache():
     return {"cache": cache} if cache else {}
 
 
-def test_lw_count_editing_changes_the_image(compose_cfg, shared_cache):
-    """LW adds a digit (image count classifier) in >= 90 % of edits for 1->2, 2->3, 3->4, far
-    above LT without regularisation (the paper: 0.90 / 0.95 / 0.99 against 0.32 / 0.31 / 0.64)."""
-    m = train(compose_cfg("+experiment=lw_multidigits", **shared_cache))
+@pytest.mark.parametrize("layout", ["grid", "row"])
+def test_lw_count_editing_changes_the_image(compose_cfg, shared_cache, layout):
+    """The LW paper's Table 2 protocol: at each editor's smallest alpha where the latent
+    classifier's target change reaches 1.0, LW adds a digit (image count classifier) in >= 90 %
+    of edits for 1->2, 2->3, 3->4, and LT with its l2 regularisation stays >= 0.3 below on 1->2
+    and 2->3 (the paper: 0.90 / 0.95 / 0.99 against 0.32 / 0.31 / 0.64)."""
+    row = ["data.images.layout=row", "zoo_overrides=[data.layout=row]"] if layout == "row" else []
+    m = train(compose_cfg("+experiment=lw_multidigits", *row, **shared_cache))
     for task in map(metric_key, COUNTS):
-        lw, lt = m[f"test/lw/target_change_at1_{task}"], m[f"test/lt_w_o_reg/target_change_at1_{task}"]
+        lw, lt = m[f"test/lw/target_change_op_{task}"], m[f"test/lt/target_change_op_{task}"]
         assert lw >= 0.90, (task, lw)
-        assert lw >= lt + 0.2, (task, lw, lt)
+        if task != metric_key(COUNTS[-1]):
+            assert lw >= lt + 0.3, (task, lw, lt)
 
 
 def test_lw_faces_preserve_attributes_and_identity(compose_cfg, shared_cache):
-    """At comparable target change (alpha calibrated to LW's), LW keeps the other attributes
-    at least as well as LT without regularisation, identity >= 0.9, and the disentanglement
-    term raises attribute preservation (mean over the five edits)."""
-    m = train(compose_cfg("+experiment=lw", **shared_cache))
+    """At the target change LT reaches (alpha calibrated to LT's), LW keeps the other
+    attributes at least as well as LT, identity >= 0.9, and the disentanglement term raises
+    attribute preservation (mean over the five edits)."""
+    m = train(compose_cfg("+experiment=lw", "method.evaluate.reference=LT", **shared_cache))
     for task in FACES:
-        assert m[f"test/lw/preservation_{task}"] >= m[f"test/lt_w_o_reg/preservation_{task}"], task
+        assert m[f"test/lw/preservation_{task}"] >= m[f"test/lt/preservation_{task}"], task
         assert m[f"test/lw/identity_{task}"] >= 0.9, task
     assert m["test/lw/preservation"] > m["test/lw_w_o_dis/preservation"]

@@ -11,6 +11,7 @@ from omegaconf import OmegaConf
 from ganlab.config.validate import ConfigError
 from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.runner.run import evaluate, train
+from ganlab.zoo_catalog import cache_key
 
 from .data_files import write_celeba
 from .report_checks import check_run_report
@@ -44,15 +45,28 @@ def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
 
 def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
     """The paper's codes: data.source=invert with the zoo's trained pSp encoder gives W+
-    codes of the real canvases, labelled with their true counts."""
-    cfg = compose_cfg("+experiment=lw_multidigits", "debug=fdr", "data.source=invert", "inverter=psp_multidigits32")
+    codes of the real canvases, labelled with their true counts; LW's map one per W+ layer;
+    the edit table leads with the paper's Table 2 operating point."""
+    cfg = compose_cfg("+experiment=lw_multidigits", "debug=fdr", "data.source=invert", "inverter=psp_multidigits32",
+                      "editor.layout=per_layer")
     metrics = train(cfg)
     run = Path(cfg.paths.output_dir)
-    assert "test/lw/target_change_at1" in metrics
+    expected = {"test/lw/target_change_at1", "test/lw/target_change_op", "test/lt/alpha_op_count_1_to_count_2"}
+    assert expected <= set(metrics)
+    table = (run / "edit_table.md").read_text()
+    assert table.index("Table 2") < table.index("At alpha = 1") < table.index("Target change rate (image")
+    assert "| LT |" in table and "| LT w/o reg. |" in table
     assert "source: invert" in (run / "latent_codes.md").read_text()
     assert "labels: the real labels" in (run / "classifiers.md").read_text()
     assert len(OmegaConf.load(run / "config.yaml").data_info.code_shape) == 2  # [n_latent, style_dim]: W+
     check_run_report(run)
+
+
+def test_the_row_layout_trains_its_own_zoo_models():
+    """zoo_overrides=[data.layout=row] reaches the zoo's recipes: the generator and the count
+    classifier of row canvases are other models than the grid's."""
+    for name in ("stylegan2-multidigits32", "classifier-multidigits32"):
+        assert cache_key(name, ("data.layout=row",)) != cache_key(name, ()), name
 
 
 def test_eval_restores_the_sibling_editors_from_the_stage_cache(compose_cfg, tmp_path):

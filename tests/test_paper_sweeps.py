@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from tests.conftest import CONFIG_DIR
+from ganlab import compose
 from tests.test_cli import run
 
 # Evaluation sizes for a quick trial (the recipes' own are for results, not for a test).
@@ -29,9 +28,7 @@ OBJECTIVE = {"uda_inversion": ("test/psnr_trg", "MAXIMIZE"), "lw": ("test/lw/pre
 
 @pytest.mark.parametrize("recipe", sorted(OBJECTIVE))
 def test_search_space_names_recipe_keys_and_its_headline(recipe):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose("train", overrides=[f"+experiment={recipe}", f"hparams_search={recipe}_optuna"],
-                      return_hydra_config=True)
+    cfg = compose([f"+experiment={recipe}", f"hparams_search={recipe}_optuna"], hydra_config=True)
     sweeper = cfg.hydra.sweeper
     metric, direction = OBJECTIVE[recipe]
     assert (cfg.optimized_metric, sweeper.direction.upper(), sweeper.study_name) == (metric, direction, recipe)

@@ -1,12 +1,14 @@
 """Quality thresholds of full-length recipes (slow: `make test-full`, or
 `pytest -m slow`). They train for real, so expect several minutes each on a CPU."""
 
-import pytest
-from hydra import compose, initialize_config_dir
+import csv
 
+import pytest
+
+from ganlab import compose
 from ganlab.runner.run import train
 
-from .conftest import CONFIG_DIR, run_overrides
+from .conftest import run_overrides, run_script
 
 pytestmark = pytest.mark.slow
 
@@ -20,10 +22,8 @@ def test_icgan_digits_edits_and_ey(compose_cfg):
 
 @pytest.fixture(scope="module")
 def icgan_synthfaces_metrics(tmp_path_factory):
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        out = tmp_path_factory.mktemp("icgan_synthfaces")
-        return train(compose(config_name="train",
-                             overrides=run_overrides(out / "run", out / "cache", "+experiment=icgan_synthfaces")))
+    out = tmp_path_factory.mktemp("icgan_synthfaces")
+    return train(compose(run_overrides(out / "run", out / "cache", "+experiment=icgan_synthfaces")))
 
 
 def test_icgan_synthfaces_per_attribute_on_supported_edits(icgan_synthfaces_metrics):
@@ -55,8 +55,9 @@ def test_stylegan2_synthfaces_generates_every_attribute(compose_cfg):
 def test_stylegan2_beats_the_unconditional_dcgan_on_synthfaces_fid(tmp_path):
     """StyleGAN2: the zoo StyleGAN2 has a lower FID (domain features, 5k vs 5k) than the
     framework's DCGAN trained on the same images without labels; both stay above the floor."""
-    from scripts.fid_report import measure
-
-    _, rows = measure(5000, "features-synthfaces32", str(tmp_path / "cache"))
-    fid = {name: r.fid for _, name, r in rows}
+    out = tmp_path / "report"
+    done = run_script("reproduce/fid_report.py", "--num-images", "5000", "--cache-dir", str(tmp_path / "cache"),
+                      "--out", str(out), timeout=None)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    fid = {row["zoo"]: float(row["fid"]) for row in csv.DictReader((out / "fid_report.csv").open())}
     assert fid["-"] < fid["stylegan2-synthfaces32"] < fid["dcgan-synthfaces32"], fid

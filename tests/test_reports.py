@@ -16,10 +16,11 @@ from pytorch_lightning.loggers import CSVLogger
 from ganlab.reports.grid import Grid, grid_labels, save_grid
 from ganlab.reports.html import image_caption
 from ganlab.reports.plots import write_plots
-from ganlab.reports.sweep_page import group_table
+from ganlab.reports.run_groups import group_table
 from ganlab.reports.timings import stage_timings
 
 from .browser import probe, screenshot
+from .conftest import run_script
 from .report_checks import check_run_report
 
 
@@ -84,12 +85,11 @@ def test_run_report_in_a_browser(icgan_multirun, tmp_path):
     _not_blank(screenshot(run / "report.html", tmp_path / "run.png", tmp_path / "profile"))
 
 
-def test_sweep_report_in_a_browser(icgan_multirun, tmp_path, capsys):
-    from scripts import collect  # conftest puts the repository root on sys.path
-
+def test_sweep_report_in_a_browser(icgan_multirun, tmp_path):
     folder = icgan_multirun.folder
-    assert collect.main([str(folder)]) == 0
-    out = capsys.readouterr().out
+    done = run_script("collect.py", str(folder))
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
     assert f"report: {(folder / 'report.html').resolve()}" in out and "failed runs (1, no metrics.json)" in out
     page = (folder / "report.html").read_text()
     assert html.escape("data.batch_size must be >= 1, got 0") in page  # the failed run's last error
@@ -103,9 +103,7 @@ def test_sweep_report_in_a_browser(icgan_multirun, tmp_path, capsys):
 
 def test_the_browser_probe_sees_missing_images(icgan_multirun, tmp_path):
     """The sweep report links its runs' grids: moved away from them, every image is missing."""
-    from scripts import collect
-
-    collect.main([str(icgan_multirun.folder)])
+    assert run_script("collect.py", str(icgan_multirun.folder)).returncode == 0
     moved = tmp_path / "elsewhere" / "report.html"
     moved.parent.mkdir()
     moved.write_text((icgan_multirun.folder / "report.html").read_text())

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 
-import ganlab.evaluation.scgan as scgan_eval
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.editing.self_labels import (
     SelfLabels,
@@ -281,12 +280,16 @@ def test_each_scgan_edit_is_classified_once(monkeypatch):
             calls.append(x)
             return (x >= 2.0).float()
 
-    monkeypatch.setattr(scgan_eval, "interfacegan_to", lambda labels, w, i, t: w + t)
-    monkeypatch.setattr(scgan_eval, "set_position", lambda levels, i, t: levels + t)
+    class Shift:  # an Editor whose edit to position t adds t
+        tasks = ["Eyeglasses"]
+
+        def edit(self, codes, task, strength):
+            return codes + strength
+
     gan = SimpleNamespace(attributes=["Eyeglasses"], draw=lambda w, levels, batch_size: levels)
     evaluation = SCGANEvaluation(Classifier(), None, None, label_names=["Eyeglasses"], positions=[0.5, 1.0, 1.5, 2.0],
                                  success_target=0.5, match_steps=4)
-    evaluation.columns, evaluation.ifg_labels = {"Eyeglasses": 0}, None
+    evaluation.columns, evaluation.editors = {"Eyeglasses": 0}, {"interfacegan": Shift(), "scgan": Shift()}
     monkeypatch.setattr(evaluation, "_draw_base", lambda gan, w: w)
     sources = {"interfacegan": offsets, "scgan": offsets + 0.25}
     verdicts = {m: torch.zeros(4, 1) for m in sources}

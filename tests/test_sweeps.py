@@ -4,15 +4,13 @@ failed runs with their error."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytorch_lightning as pl
 import torch
 import yaml
 from hydra.core.hydra_config import HydraConfig
 
-from tests.test_cli import ROOT, run
+from tests.conftest import run_script
+from tests.test_cli import run
 
 
 class FaultByJob(pl.Callback):
@@ -45,6 +43,5 @@ def test_optuna_sweep_with_a_failing_and_a_nan_trial_completes(tmp_path):
     states = [t.state.name for t in study.trials]
     assert states == ["COMPLETE", "FAIL", "FAIL", "COMPLETE"], states
 
-    table = subprocess.run([sys.executable, "scripts/collect.py", str(sweep)], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout
+    table = run_script("collect.py", str(sweep)).stdout
     assert "injected failure in job 1" in table and "non-finite loss" in table, table

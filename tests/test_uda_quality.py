@@ -2,7 +2,8 @@
 the ablation direction over 3 seeds, the gap to the supervised baselines, and the encoder's
 speed against optimization. Cold, it trains the zoo (about 20 minutes on this CPU) and eleven
 encoders (4-9 minutes each); with GANLAB_CACHE set it reuses that cache's zoo models and
-finished stages, so runs `scripts/uda_ablation.py --baselines` already made only re-evaluate."""
+finished stages, so runs the seed sweeps of docs/results/uda_inversion.md already made only
+re-evaluate."""
 
 import os
 import statistics

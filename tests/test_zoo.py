@@ -10,7 +10,7 @@ import time
 import pytest
 import torch
 
-from ganlab import zoo, zoo_catalog
+from ganlab import compose, zoo, zoo_catalog
 from ganlab.cache_lock import cache_lock
 
 FAST = ["debug=fdr"]
@@ -58,13 +58,13 @@ def test_unknown_name_lists_known_ones():
 @pytest.mark.parametrize("name", zoo.names())
 def test_every_zoo_entry_composes_its_recipe_with_the_stage_it_names(name):
     spec = zoo.entry(name)
-    cfg = zoo_catalog.compose_recipe(zoo_catalog.recipe_overrides(name))
+    cfg = compose(zoo_catalog.recipe_overrides(name))
     assert spec.stage in cfg.method.stages
     if name.endswith("-mlp8"):  # the variants differ from their base entry by the mapping depth alone
         assert cfg.generator.n_mlp == 8
-        assert zoo_catalog.compose_recipe(zoo_catalog.recipe_overrides(name.removesuffix("-mlp8"))).generator.n_mlp == 2
+        assert compose(zoo_catalog.recipe_overrides(name.removesuffix("-mlp8"))).generator.n_mlp == 2
     if name.endswith("-quick"):  # ... or by the number of epochs alone
-        base = zoo_catalog.compose_recipe(zoo_catalog.recipe_overrides(name.removesuffix("-quick")))
+        base = compose(zoo_catalog.recipe_overrides(name.removesuffix("-quick")))
         assert cfg.method.stages[spec.stage].trainer.max_epochs < base.method.stages[spec.stage].trainer.max_epochs
         cfg.method.stages[spec.stage].trainer.max_epochs = base.method.stages[spec.stage].trainer.max_epochs
         assert cfg == base

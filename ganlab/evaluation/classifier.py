@@ -7,13 +7,17 @@ from pathlib import Path
 
 import torch
 
+from ganlab.evaluation.protocol import Evaluation
 
-class ClassifierEvaluation:
-    def __init__(self, max_batches: int | None = None):
-        self.max_batches = max_batches
+
+class ClassifierEvaluation(Evaluation):
+    stage_parameters = ("classifier_stage",)
+
+    def __init__(self, classifier_stage: str = "classifier", max_batches: int | None = None):
+        self.classifier_stage, self.max_batches = classifier_stage, max_batches
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
-        classifier = stages["classifier"]
+        classifier = stages[self.classifier_stage]
         names = datamodule.label_spec.names
         hits, counts = torch.zeros(len(names)), torch.zeros(len(names))
         for i, (x, y) in enumerate(datamodule.test_dataloader()):

@@ -50,12 +50,38 @@ def edit_rows(results: dict) -> tuple[list[str], list[str], dict]:
     return editors, tasks, values
 
 
+def operating_point_table(results: dict, editors: list[str], tasks: list[str], labels: dict[str, str]) -> list[str]:
+    """The LW paper's Table 2: target change by the image classifier and by the latent
+    classifier at each editor's smallest alpha where the latent classifier's change is full."""
+    if not any("operating" in results[t].get(e, {}) for t in tasks for e in editors):
+        return []
+    lines = ["## At the latent classifier's full target change (the LW paper's Table 2): image classifier | "
+             "latent classifier | alpha", "",
+             "| Method | " + " | ".join(f"{t} image | {t} latent | {t} alpha" for t in tasks) + " |",
+             "|---|" + "---|---|---|" * len(tasks)]
+    for e in editors:
+        cells = []
+        for t in tasks:
+            op = results[t].get(e, {}).get("operating", {})
+            cells += [_fmt(op.get("target_change")), _fmt(op.get("latent_change")),
+                      "–" if op.get("alpha") is None else f"{op['alpha']:.3g}"]
+        lines.append(f"| {labels[e]} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def table2_order(editors: list[str]) -> list[str]:
+    """LW, LT, LT w/o reg. first (the paper's rows), the other editors after, in run order."""
+    first = [k for k in ("lw", "lt", "lt_w_o_reg") if k in editors]
+    return first + [e for e in editors if e not in first]
+
+
 def write_edit_tables(results: dict, reference: dict, labels: dict[str, str], kind: str, out_dir: Path) -> None:
     editors, tasks, values = edit_rows(results)
     n_alphas = len(next(iter(next(iter(results.values())).values()))["alphas"]) if results else 0
-    lines = [f"# Latent edits: mean over {n_alphas} values of alpha", "",
-             "Target change of the reference editor at alpha = 1 (validation codes): " +
-             ", ".join(f"{t} {reference[t]:.3f}" for t in tasks), ""]
+    table2 = operating_point_table(results, table2_order(editors), tasks, labels)
+    lines = ["# Latent edits", "", *table2,
+             f"Mean over {n_alphas} values of alpha below. Target change of the reference editor at alpha = 1 "
+             "(validation codes): " + ", ".join(f"{t} {reference[t]:.3f}" for t in tasks), ""]
     for metric, title in METRICS:
         if all(values.get((e, metric, t)) is None for e in editors for t in tasks):
             continue
@@ -68,7 +94,7 @@ def write_edit_tables(results: dict, reference: dict, labels: dict[str, str], ki
             lines.append(f"| {labels[e]} | " + " | ".join(_fmt(v) for v in row) + f" | {_fmt(mean)} |")
         lines.append("")
     if kind == "categorical" or any("latent_change" in r[e]["natural"] for r in results.values() for e in r):
-        lines += ["## At alpha = 1 (each editor's own strength): target change by the image classifier | "
+        at1 = ["## At alpha = 1 (each editor's own strength): target change by the image classifier | "
                   "by the latent classifier", "",
                   "| Method | " + " | ".join(f"{t} image | {t} latent" for t in tasks) + " |",
                   "|---|" + "---|---|" * len(tasks)]
@@ -77,18 +103,21 @@ def write_edit_tables(results: dict, reference: dict, labels: dict[str, str], ki
             for t in tasks:
                 nat = results[t].get(e, {}).get("natural", {})
                 cells += [_fmt(nat.get("target_change")), _fmt(nat.get("latent_change"))]
-            lines.append(f"| {labels[e]} | " + " | ".join(cells) + " |")
-        lines.append("")
+            at1.append(f"| {labels[e]} | " + " | ".join(cells) + " |")
+        lines[2 + len(table2):2 + len(table2)] = [*at1, ""]  # both operating points ahead of the means over alpha
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "edit_table.md").write_text("\n".join(lines))
     columns = [(m, t) for m, _ in METRICS for t in tasks if any(values.get((e, m, t)) is not None for e in editors)]
     with open(out_dir / "edit_table.csv", "w", newline="") as f:
         writer = csv.writer(f)
+        operating = [(m, t) for t in tasks for m in ("target_change", "latent_change", "alpha")]
         writer.writerow(["method", *[f"{m}/{t}" for m, t in columns], *[f"{m}_at1/{t}" for t in tasks
-                                                                        for m in ("target_change", "latent_change")]])
+                                                                        for m in ("target_change", "latent_change")],
+                         *[f"{m}_op/{t}" for m, t in operating]])
         for e in editors:
             nat = [results[t].get(e, {}).get("natural", {}).get(m) for t in tasks for m in ("target_change",
                                                                                             "latent_change")]
+            nat += [results[t].get(e, {}).get("operating", {}).get(m) for m, t in operating]
             writer.writerow([labels[e], *["" if values.get((e, m, t)) is None else f"{values[(e, m, t)]:.6f}"
                                           for m, t in columns], *["" if v is None else f"{v:.6f}" for v in nat]])
 

@@ -41,6 +41,10 @@ class EditJudge:
     def target_change(self, task: EditTask, edited: Observation) -> float:
         return float(task.reached(edited.predictions).float().mean())
 
+    def latent_target_change(self, task: EditTask, codes: torch.Tensor) -> float:
+        """The latent classifier's target change on edited codes (nothing rendered)."""
+        return float(task.reached(self.latent_classifier.predict(codes).cpu()).float().mean())
+
     def score(self, task: EditTask, before: Observation, edited: Observation) -> dict[str, float]:
         scores = {"target_change": self.target_change(task, edited)}
         others = [j for j in range(before.predictions.shape[1]) if j != task.target_column]
@@ -50,6 +54,5 @@ class EditJudge:
         if self.identity is not None:
             scores["identity"] = float(self.identity.similarity(before.images, edited.images).mean())
         if self.latent_classifier is not None:
-            verdict = self.latent_classifier.predict(edited.codes).cpu()
-            scores["latent_change"] = float(task.reached(verdict).float().mean())
+            scores["latent_change"] = self.latent_target_change(task, edited.codes)
         return scores

@@ -6,14 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ganlab.evaluation.held_out import predict_test_split
+from ganlab.evaluation.protocol import Evaluation
 
 
-class FeatureNetEvaluation:
-    def __init__(self, max_batches: int | None = None):
-        self.max_batches = max_batches
+class FeatureNetEvaluation(Evaluation):
+    stage_parameters = ("features_stage",)
+
+    def __init__(self, features_stage: str = "features", max_batches: int | None = None):
+        self.features_stage, self.max_batches = features_stage, max_batches
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
-        net = stages["features"]
+        net = stages[self.features_stage]
         out, y = predict_test_split(net, datamodule, self.max_batches)
         metrics = {"test/acc": float(net.accuracy(out, y))}
         if net.regress_dims:

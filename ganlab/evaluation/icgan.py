@@ -14,6 +14,7 @@ import torch
 
 from ganlab.editing.condition_swap import ConditionSwap, interpolate, one_hot_targets
 from ganlab.editing.label_support import PairSupport
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.metrics.edit_success import EditSuccess
 from ganlab.metrics.reconstruction import ReconstructionScores
@@ -21,14 +22,16 @@ from ganlab.nets.mode import evaluating
 from ganlab.reports.grid import Grid, save_grid
 
 
-class IcGANEvaluation:
-    def __init__(self, classifier: ImageClassifier, grid_images: int = 8, interpolation_steps: int = 8,
-                 max_batches: int | None = None):
-        self.classifier = classifier
+class IcGANEvaluation(Evaluation):
+    stage_parameters = ("encoders_stage",)
+
+    def __init__(self, classifier: ImageClassifier, encoders_stage: str = "encoders", grid_images: int = 8,
+                 interpolation_steps: int = 8, max_batches: int | None = None):
+        self.classifier, self.encoders_stage = classifier, encoders_stage
         self.grid_images, self.interpolation_steps, self.max_batches = grid_images, interpolation_steps, max_batches
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
-        encoders = stages["encoders"]
+        encoders = stages[self.encoders_stage]
         spec = datamodule.label_spec
         self.classifier.to(encoders.device)
         generator = encoders.cgan.generator

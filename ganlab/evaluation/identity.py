@@ -11,14 +11,17 @@ import torch
 
 from ganlab.data.synthfaces import ATTRIBUTES, IDENTITY_FACTORS, set_attribute
 from ganlab.evaluation.held_out import predict_test_split
+from ganlab.evaluation.protocol import Evaluation
 
 
-class IdentityEvaluation:
-    def __init__(self, max_batches: int | None = None, pairs: int = 1000):
-        self.max_batches, self.pairs = max_batches, pairs
+class IdentityEvaluation(Evaluation):
+    stage_parameters = ("identity_stage",)
+
+    def __init__(self, identity_stage: str = "identity", max_batches: int | None = None, pairs: int = 1000):
+        self.identity_stage, self.max_batches, self.pairs = identity_stage, max_batches, pairs
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
-        net = stages["identity"]
+        net = stages[self.identity_stage]
         pred, true = predict_test_split(net, datamodule, self.max_batches)
         r2 = 1 - ((pred - true) ** 2).sum(0) / ((true - true.mean(0)) ** 2).sum(0).clamp(min=1e-8)
         metrics = {"test/r2": float(r2.mean()), **{f"test/r2_{n}": float(v) for n, v in zip(IDENTITY_FACTORS, r2)}}

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import torch
 
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.nets.mode import evaluating
 
 
-class ImageInversionEvaluation:
-    def __init__(self, classifier=None, split: str = "test", stage: str = "encoder", batch_size: int = 256,
+class ImageInversionEvaluation(Evaluation):
+    stage_parameters = ("encoder_stage",)
+
+    def __init__(self, classifier=None, split: str = "test", encoder_stage: str = "encoder", batch_size: int = 256,
                  max_batches: int | None = None):
-        self.classifier, self.split, self.stage = classifier, split, stage
+        self.classifier, self.split, self.encoder_stage = classifier, split, encoder_stage
         self.batch_size, self.max_batches = batch_size, max_batches
 
     @torch.no_grad()
     def __call__(self, stages: dict, datamodule, out_dir) -> dict[str, float]:
-        module, data = stages[self.stage], datamodule.split(self.split)
+        module, data = stages[self.encoder_stage], datamodule.split(self.split)
         index = torch.arange(len(data)).split(self.batch_size)[: self.max_batches]
         images, inversions = [], []
         with evaluating(module):

@@ -36,6 +36,7 @@ from ganlab.evaluation.inversion_editing import EditScores
 from ganlab.evaluation.inversion_per_degradation import scores_per_degradation
 from ganlab.evaluation.inversion_per_degradation import write_table as write_degradation_table
 from ganlab.evaluation.inversion_tables import write_tables
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.metrics.code_spread import code_spread, collapse_warning, sampled_codes
 from ganlab.metrics.fid import FrechetDistance
 from ganlab.metrics.reconstruction import ReconstructionScores
@@ -49,11 +50,13 @@ log = logging.getLogger("ganlab")
 DOMAINS = ("src", "trg")
 
 
-class InversionEvaluation:
+class InversionEvaluation(Evaluation):
+    stage_parameters = ("encoder_stage",)
+
     def __init__(self, classifier: nn.Module, classifier_labels: list[str], perceptual: nn.Module,
                  fid: FrechetDistance, fid_size: int | None = None, identity: nn.Module | None = None,
-                 attributes: list[str] = ("Young", "Smiling", "Male"),
-                 method_name: str = "UDA-inversion", stage: str = "encoder", optimization=None, hybrid_refiner=None,
+                 attributes: list[str] = ("Young", "Smiling", "Male"), method_name: str = "UDA-inversion",
+                 encoder_stage: str = "encoder", optimization=None, hybrid_refiner=None,
                  num_images: int = 256, optimization_images: int = 16, direction_samples: int = 2000,
                  edit_strength: float = 2.0, judge_size: int = 32, batch_size: int = 64, grid_images: int = 8,
                  max_batches: int | None = None, editors: dict | None = None):
@@ -70,7 +73,7 @@ class InversionEvaluation:
         self.classifier, self.identity, self.perceptual = classifier, identity, perceptual
         self.fid, self.fid_size = fid, fid_size
         self.columns = {a: list(classifier_labels).index(a) for a in attributes}
-        self.method_name, self.stage = method_name, stage
+        self.method_name, self.encoder_stage = method_name, encoder_stage
         self.optimization, self.hybrid_refiner = optimization, hybrid_refiner
         self.num_images, self.optimization_images = num_images, optimization_images
         self.direction_samples, self.edit_strength = direction_samples, edit_strength
@@ -91,7 +94,7 @@ class InversionEvaluation:
         if not isinstance(datamodule, DomainDataModule):
             raise TypeError("the inversion evaluation needs paired (HQ, LQ) test data: set domains=hq_lq")
         self.degradation = type(datamodule.degradation).__name__  # named in the grid's title
-        module = stages[self.stage]
+        module = stages[self.encoder_stage]
         device, generator = module.device, module.generator
         for net in (self.classifier, self.identity, self.perceptual):
             if net is not None:

@@ -7,8 +7,12 @@ the run (each trained stage, plus the training-free baselines fitted here) at
 comparable across editors: the reference editor (default: the first stage) keeps
 alpha_max = 1, its natural strength, and every other editor gets the alpha at which its
 target change on validation codes reaches the reference's (bisection; capped at
-`max_alpha`). Scores at alpha = 1 (each editor's natural edit) are kept too: for count
-editing they are the paper's table (image classifier vs latent classifier).
+`max_alpha`). Scores at alpha = 1 (each editor's natural edit) are kept too, and, with a
+latent classifier, at the LW paper's Table 2 operating point: per editor and edit, the
+smallest alpha at which the latent classifier's target change on the test codes reaches
+`operating_latent_change` (1.0: "a target change of 100% according to the latent
+classifier"; bisected on the latent classifier alone, nothing rendered), where the image
+classifier's target change is then read.
 
 Writes into the run folder: edit_table.md / edit_table.csv (mean over alpha, the paper's
 layout), curves/<task>.png (preservation and identity against target change),
@@ -30,6 +34,7 @@ from ganlab.data.tasks import EditTask
 from ganlab.editing.editor import Editor, task_index
 from ganlab.evaluation.edit_report import editor_key, metric_key, write_curves, write_data_reports, write_edit_tables
 from ganlab.evaluation.edit_scores import EditJudge, Observation
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.methods.editors.direction_editors import DirectionEditor
 from ganlab.metrics.classifier_scores import classifier_scores
 from ganlab.reports.grid import Grid, save_grid
@@ -37,23 +42,36 @@ from ganlab.reports.grid import Grid, save_grid
 log = logging.getLogger("ganlab")
 
 
-class LatentEditEvaluation:
-    def __init__(self, identity: nn.Module | None = None, baselines: dict[str, Editor] | None = None,
-                 realism: Callable | None = None, num_alphas: int = 10, reference: str | None = None,
-                 max_alpha: float = 8.0, calibration_codes: int = 256, calibration_steps: int = 8,
+class LatentEditEvaluation(Evaluation):
+    stage_parameters = ("latent_classifier_stage",)
+
+    def __init__(self, latent_classifier_stage: str | None = "latent_classifier", identity: nn.Module | None = None,
+                 baselines: dict[str, Editor] | None = None, realism: Callable | None = None,
+                 num_alphas: int = 10, reference: str | None = None, max_alpha: float = 8.0,
+                 calibration_codes: int = 256, calibration_steps: int = 8,
                  eval_codes: int | None = 1000, fid_codes: int = 1000, grid_codes: int = 6, grid_alphas: int = 5,
-                 render_batch_size: int = 256, device: str = "auto", max_batches: int | None = None):
-        """reference: the name of the editor others are calibrated to (null: the first stage).
+                 render_batch_size: int = 256, device: str = "auto", max_batches: int | None = None,
+                 operating_latent_change: float | None = 1.0, operating_steps: int = 12):
+        """latent_classifier_stage: the stage of the latent classifier C(w) (null: none; its scores are
+        skipped). The editors are every stage whose module is an Editor.
+        reference: the name of the editor others are calibrated to (null: the first stage).
         identity: a net with `.similarity(a, b)` (null: no identity score, e.g. digits).
         baselines: more editors (ganlab.editing.editor.Editor) beside the recipe's editor stages:
         training-free ones (InterFaceGAN, GANSpace) are fitted on the training codes here, any
         other (e.g. a zoo editor) is used as it is.
         realism: a ganlab.metrics.fid.FrechetDistance: FID of the edited images (at the largest
         alpha) against real images that have the target (null: no FID).
+        operating_latent_change: the latent classifier's target change that sets the Table 2
+        operating point (null: none); operating_steps: its bisection steps.
         max_batches: debug limit (debug=fdr): every code set is cut to max_batches * 8 codes
-        and the alpha bisection to 2 steps."""
+        and the alpha bisections to 2 steps."""
         if num_alphas < 1:
             raise ValueError(f"num_alphas must be >= 1, got {num_alphas}")
+        if operating_latent_change is not None and not 0 < operating_latent_change <= 1:
+            raise ValueError(f"method.evaluate.operating_latent_change must be in (0, 1] or null, "
+                             f"got {operating_latent_change}")
+        self.operating_latent_change = operating_latent_change
+        self.latent_classifier_stage = latent_classifier_stage
         self.identity, self.baselines, self.realism = identity, dict(baselines or {}), realism
         self.num_alphas, self.reference, self.max_alpha = num_alphas, reference, max_alpha
         self.grid_alphas, self.render_batch_size, self.device_name = grid_alphas, render_batch_size, device
@@ -61,6 +79,7 @@ class LatentEditEvaluation:
         self.eval_codes = min(x for x in (eval_codes, cap) if x is not None) if (eval_codes or cap) else None
         self.calibration_codes = min(calibration_codes, cap) if cap else calibration_codes
         self.calibration_steps = min(calibration_steps, 2) if cap else calibration_steps
+        self.operating_steps = min(operating_steps, 2) if cap else operating_steps
         self.fid_codes = min(fid_codes, cap) if cap else fid_codes
         self.grid_codes = min(grid_codes, cap) if cap else grid_codes
 
@@ -69,7 +88,7 @@ class LatentEditEvaluation:
         out_dir = Path(out_dir)
         device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if self.device_name == "auto"
                               else self.device_name)
-        latent_classifier = stages.get("latent_classifier")
+        latent_classifier = stages[self.latent_classifier_stage] if self.latent_classifier_stage else None
         editors = self._editors(stages, datamodule, device)
         for part in (datamodule.generator, datamodule.classifier, self.identity, latent_classifier):
             if part is not None:
@@ -132,9 +151,14 @@ class LatentEditEvaluation:
             k = task_index(editor, task.name)
             alpha_max = 1.0 if key == ref_key or tau < 0.05 else self._calibrate(judge, editor, task, calib, tau)
             alphas = [alpha_max * (i + 1) / self.num_alphas for i in range(self.num_alphas)]
-            *swept, natural = self._sweep(judge, editor, k, test, [*alphas, 1.0])
+            operating = self._operating_alpha(judge, editor, task, test.codes)
+            extra = [1.0] if operating is None else [1.0, operating]
+            swept = self._sweep(judge, editor, k, test, [*alphas, *extra])
+            swept, natural, at_op = swept[: len(alphas)], swept[len(alphas)], swept[len(alphas) + 1:]
             entry = {"alphas": alphas, "points": [judge.score(task, test, e) for e in swept],
                      "alpha_max": alpha_max, "natural": judge.score(task, test, natural)}
+            if at_op:
+                entry["operating"] = judge.score(task, test, at_op[0]) | {"alpha": operating}
             picks = [round(i * (len(alphas) - 1) / max(1, self.grid_alphas - 1)) for i in range(self.grid_alphas)]
             if real is not None:  # FID at the grid's strengths, alpha_max last: realism against strength
                 entry["fid_curve"] = {i: self.realism(swept[i].images[: self.fid_codes], real_images=real).fid
@@ -181,6 +205,32 @@ class LatentEditEvaluation:
             lo, hi = (lo, mid) if self._change(judge, editor, task, calib, mid) >= tau else (mid, hi)
         return hi
 
+    def _operating_alpha(self, judge: EditJudge, editor: Editor, task: EditTask, codes: torch.Tensor) -> float | None:
+        """The smallest alpha (up to bisection, at most max_alpha) at which the latent
+        classifier's target change on `codes` reaches operating_latent_change."""
+        if self.operating_latent_change is None or judge.latent_classifier is None:
+            return None
+        k, goal = task_index(editor, task.name), self.operating_latent_change
+        device = next(iter(editor.buffers())).device
+
+        def change(alpha: float) -> float:
+            with torch.no_grad():
+                edited = torch.cat([editor.edit(codes[i : i + 1024].to(device), k, alpha)
+                                    for i in range(0, len(codes), 1024)])
+            return judge.latent_target_change(task, edited)
+
+        lo, hi = 0.0, 1.0
+        while change(hi) < goal:
+            if hi >= self.max_alpha:
+                log.warning("%s / %s: latent target change stays below %.2f up to alpha=%g; "
+                            "its operating point is alpha=%g", task.name, editor.name, goal, hi, hi)
+                return hi
+            lo, hi = hi, min(2 * hi, self.max_alpha)
+        for _ in range(self.operating_steps):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if change(mid) >= goal else (mid, hi)
+        return hi
+
     def _real_targets(self, datamodule, task: EditTask) -> torch.Tensor:
         """Real images that have the target (train split: rare attributes need the numbers)."""
         images = datamodule.images
@@ -214,6 +264,8 @@ class LatentEditEvaluation:
                 values = {m: sum(p[m] for p in entry["points"]) / len(entry["points"]) for m in entry["points"][0]}
                 values |= {f"{m}_at1": v for m, v in entry["natural"].items()
                            if m in ("target_change", "latent_change")}
+                values |= {f"{m}_op": v for m, v in entry.get("operating", {}).items()
+                           if m in ("target_change", "latent_change", "alpha")}
                 values["alpha_max"] = entry["alpha_max"]
                 if "fid" in entry:
                     values["fid"] = entry["fid"]
@@ -222,6 +274,6 @@ class LatentEditEvaluation:
                     by_editor.setdefault((key, m), []).append(v)
         for (key, m), vs in by_editor.items():
             metrics[f"test/{key}/{m}"] = sum(vs) / len(vs)
-            if m in ("target_change_at1", "target_change"):
+            if m in ("target_change_at1", "target_change", "target_change_op"):
                 metrics[f"test/{key}/{m}_min"] = min(vs)
         return metrics

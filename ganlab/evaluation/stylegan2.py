@@ -10,26 +10,29 @@ from pathlib import Path
 import torch
 
 from ganlab import zoo_catalog
+from ganlab.evaluation.protocol import Evaluation
 from ganlab.methods.gans.stylegan2 import ROSINALITY_FILE, StyleGAN2
 from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.metrics.label_frequencies import frequency_rows, summary, write_tables
 from ganlab.reports.grid import Grid, save_grid
 
 
-class StyleGAN2Evaluation:
-    def __init__(self, classifier: ImageClassifier, stage: str = "stylegan2", num_samples: int = 10000,
+class StyleGAN2Evaluation(Evaluation):
+    stage_parameters = ("generator_stage",)
+
+    def __init__(self, classifier: ImageClassifier, generator_stage: str = "stylegan2", num_samples: int = 10000,
                  truncation: float = 1.0, batch_size: int = 500, sample_seed: int = 12345,
                  max_batches: int | None = None):
-        self.classifier, self.stage = classifier, stage
+        self.classifier, self.generator_stage = classifier, generator_stage
         self.num_samples, self.truncation, self.batch_size = num_samples, truncation, batch_size
         self.sample_seed, self.max_batches = sample_seed, max_batches
 
     def __call__(self, stages: dict, datamodule, out_dir: Path) -> dict[str, float]:
-        gan, out_dir = stages[self.stage], Path(out_dir)
+        gan, out_dir = stages[self.generator_stage], Path(out_dir)
         stylegan2 = isinstance(gan, StyleGAN2)  # truncation, its grid and the rosinality export are StyleGAN2's
         if not stylegan2 and self.truncation != 1:
             raise ValueError(f"method.evaluate.truncation={self.truncation}: only StyleGAN2 stages truncate, "
-                             f"stage {self.stage!r} is a {type(gan).__name__}")
+                             f"stage {self.generator_stage!r} is a {type(gan).__name__}")
         self.classifier.to(gan.device)
         n = self.num_samples if self.max_batches is None else min(self.num_samples, self.max_batches * self.batch_size)
         truncation = {"truncation": self.truncation} if stylegan2 else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import statistics
 from pathlib import Path
 
 
@@ -35,3 +36,13 @@ def write_records(rows: list[dict], folder: str | Path, stem: str, note: str) ->
     table = [[r.get(k, "") for k in headers] for r in rows]
     write_csv(folder / f"{stem}.csv", headers, table)
     (folder / f"{stem}.md").write_text(f"{note}\n\n{markdown_table(headers, table)}\n")
+
+
+def mean_std(values: list[float]) -> str:
+    """A cell of several runs' values: 'mean ± std' (sample std), the value alone for one run,
+    blank for none."""
+    if not values:
+        return ""
+    if len(values) == 1:
+        return f"{values[0]:.4g}"
+    return f"{statistics.mean(values):.4g} ± {statistics.stdev(values):.2g}"

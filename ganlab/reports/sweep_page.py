@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import statistics
 from pathlib import Path
 
 from ganlab.metrics.headline import headline
 from ganlab.reports.html import Link, esc, figure, image_caption, page, table
+from ganlab.reports.run_groups import group_table
 from ganlab.reports.run_page import REPORT, overrides, run_config
 from ganlab.reports.timings import run_log
 
@@ -36,11 +36,6 @@ def _natural(path: Path) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(path))]
 
 
-def group_key(args: list[str]) -> str:
-    """A run's overrides without its seed: the runs of one group differ only in the seed."""
-    return " ".join(a for a in args if not re.match(r"^\+{0,2}seed=", a)) or "(no overrides)"
-
-
 def last_error(run_dir: Path) -> str:
     """The last ERROR line of the run's log, and the exception its traceback ends with (the
     lines after the traceback's last indented one)."""
@@ -60,25 +55,6 @@ def last_error(run_dir: Path) -> str:
 
 def best_direction(metric: str) -> str:
     return "min" if LOWER_IS_BETTER.search(metric) else "max"
-
-
-def group_table(runs: list[dict], names: list[str]) -> tuple[list[str], list[list]]:
-    groups: dict[str, list[dict]] = {}
-    for r in runs:
-        groups.setdefault(group_key(r["overrides"]), []).append(r)
-    rows = []
-    for key, members in groups.items():
-        cells = []
-        for m in names:
-            values = [r["metrics"][m] for r in members if m in r["metrics"] and math.isfinite(r["metrics"][m])]
-            if not values:
-                cells.append("")
-            elif len(values) == 1:
-                cells.append(f"{values[0]:.4g}")
-            else:
-                cells.append(f"{statistics.mean(values):.4g} ± {statistics.stdev(values):.2g}")
-        rows.append([key, len(members), *cells])
-    return ["overrides (seed aside)", "runs", *names], rows
 
 
 def write_sweep_report(folder: str | Path, metrics: list[str] | None = None, best: str | None = None,

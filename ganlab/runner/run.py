@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 from torchvision.io import ImageReadMode, read_image
 
@@ -18,6 +18,7 @@ from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
 from ganlab.config.preflight import check_choices, check_labels, check_trainers, check_writable, remove_stale_tmp
 from ganlab.config.validate import ConfigError, validate
+from ganlab.evaluation.protocol import Evaluation, check_metrics, check_reads, configured_reads
 from ganlab.loggers import wandb_results
 from ganlab.reports.plots import stage_monitors, write_plots
 from ganlab.reports.run_page import plots, write_run_report
@@ -100,6 +101,22 @@ def _check_method(cfg: DictConfig) -> None:
     if errors:
         raise ConfigError("invalid config:\n  " + "\n  ".join(errors))
     check_trainers(trainers)
+    if cfg.method.get("evaluate"):
+        check_reads(configured_reads(_evaluation_class(cfg.method.evaluate), cfg.method.evaluate), earlier)
+
+
+def _evaluation_class(config: DictConfig) -> type[Evaluation]:
+    target = config.get("_target_")
+    try:
+        cls = get_class(target) if target else None
+    except ImportError as e:
+        raise ConfigError(f"method.evaluate._target_={target!r} cannot be imported: {e}") from e
+    except ValueError:  # it names something other than a class
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, Evaluation)):
+        raise ConfigError(f"method.evaluate._target_={target!r} is not an evaluation protocol (a subclass of "
+                          "ganlab.evaluation.protocol.Evaluation)")
+    return cls
 
 
 def write_outputs(cfg: DictConfig, metrics: dict[str, float]) -> None:
@@ -113,7 +130,13 @@ def _evaluate(cfg: DictConfig, datamodule, modules: dict) -> dict[str, float]:
     if not cfg.method.get("evaluate"):
         return {}
     evaluate = instantiate(cfg.method.evaluate)
-    return evaluate(stages=modules, datamodule=datamodule, out_dir=Path(cfg.paths.output_dir))
+    if not isinstance(evaluate, Evaluation):
+        raise ConfigError(f"method.evaluate built a {type(evaluate).__name__}, not an evaluation protocol "
+                          "(a subclass of ganlab.evaluation.protocol.Evaluation)")
+    check_reads(evaluate.reads, modules)
+    metrics = evaluate(stages=modules, datamodule=datamodule, out_dir=Path(cfg.paths.output_dir))
+    check_metrics(evaluate, metrics)
+    return metrics
 
 
 def _report(cfg: DictConfig, metrics: dict[str, float]) -> None:

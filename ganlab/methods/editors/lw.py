@@ -19,6 +19,7 @@ import logging
 import torch
 from torch import nn
 
+from ganlab.data.code_render import to_wplus
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
 from ganlab.editing.sample_weights import source_weights
@@ -65,17 +66,19 @@ class LatentWasserstein(LatentEditor):
     def __init__(self, tasks: list[str], label_names: list[str],
                  label_kind: str, latent_dim: int, optimizer, sinkhorn: nn.Module, attribute_sinkhorn: nn.Module,
                  disentangle_weight: float = 1.0, disentangle_weights: dict[str, float] | None = None,
-                 weight_rule: str = "inverse_target_count", weight_attributes: list[str] | None = None,
+                 weight_rule: str = "target_count", weight_attributes: list[str] | None = None,
                  corr_threshold: float = 1.0, patience: int = 10, min_delta: float = 0.0,
                  min_last_fraction: float = 0.5, max_batch_size: int | None = None,
                  attribute_space: str = "probabilities", name: str = "LW", seed: int = 0,
-                 latent_classifier: LatentClassifier | None = None):
+                 latent_classifier: LatentClassifier | None = None, layout: str = "shared",
+                 n_latent: int | None = None):
         """disentangle_weight: lambda (0 = "LW without disentanglement"); disentangle_weights:
         per-task overrides ({Eyeglasses: 0.5}). weight_attributes: the attributes whose
         combinations weight the sources (the target's own column is left out).
         attribute_space: where S_attr compares C(T(w)) with C(w): the classifier's `logits`
         or its `probabilities` (bounded, so confident codes far past a boundary cost no more
-        than codes just past it)."""
+        than codes just past it). layout: the affine map's shape on W+ codes
+        (ganlab.editing.affine: shared, per_layer or full; n_latent = L for the last two)."""
         super().__init__(tasks, label_names, label_kind, name, seed)
         unknown = sorted(set(disentangle_weights or {}) - set(self.tasks))
         if unknown:
@@ -96,8 +99,8 @@ class LatentWasserstein(LatentEditor):
         self.patience, self.min_delta = patience, min_delta
         self.min_last_fraction, self.max_batch_size = min_last_fraction, max_batch_size
         n = len(self.tasks)
-        self.transforms = AffineEdits(n, latent_dim)
-        self.best = AffineEdits(n, latent_dim).requires_grad_(False)  # what `edit` uses
+        self.transforms = AffineEdits(n, latent_dim, layout, n_latent)
+        self.best = AffineEdits(n, latent_dim, layout, n_latent).requires_grad_(False)  # what `edit` uses
         self.register_buffer("best_val", torch.full((n,), float("inf")))
         self.register_buffer("bad_epochs", torch.zeros(n, dtype=torch.long))
         self.register_buffer("stopped", torch.zeros(n, dtype=torch.bool))
@@ -127,6 +130,8 @@ class LatentWasserstein(LatentEditor):
     # ------------------------------------------------------------------ the objective
     def objective(self, k: int, source: torch.Tensor, weights: torch.Tensor, target: torch.Tensor):
         moved = self.transforms(source, k)
+        if moved.ndim != target.ndim:  # a per-layer or full map lifts W codes to W+: so do their targets
+            target = to_wplus(target, self.transforms.n_latent)
         loss_w = self.sinkhorn(moved, target, weights)
         parts = {"loss_w": loss_w}
         if self.lambdas[k] > 0:

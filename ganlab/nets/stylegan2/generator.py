@@ -15,7 +15,8 @@ import torch
 from torch import nn
 
 from .channels import check_size, resolve_channels
-from .layers import DEFAULT_BLUR, BlurKernel, ConstantInput, EqualLinear, ModulatedConv2d, PixelNorm, StyledConv, ToRGB
+from .layers import DEFAULT_BLUR, BlurKernel, EqualLinear, PixelNorm
+from .modulated import ConstantInput, ModulatedConv2d, StyledConv, ToRGB
 
 FeatureValue = torch.Tensor | Callable[[torch.Tensor], torch.Tensor]
 

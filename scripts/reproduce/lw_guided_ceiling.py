@@ -9,10 +9,11 @@ not the judge's, as far as such perturbations do not transfer between two nets o
 architecture and data. `outputs/lw_guided_ceiling/<recipe>/<edit>.png` shows held-out
 codes before (top rows) and after (bottom rows) for the eye.
 
-    python scripts/lw_guided_ceiling.py +experiment=lw_multidigits [--steps 300] [--guide-seed 1] [--keep-weight 0]
+    python scripts/reproduce/lw_guided_ceiling.py +experiment=lw_multidigits [--steps 300] [--guide-seed 1]
+        [--keep-weight 0]
 
 If this map reaches the target where LW's (and the affine fit to the exact OT plan,
-scripts/lw_affine_bound.py) does not, the affine form is not the limit; the bound's `OT
+scripts/reproduce/lw_affine_bound.py) does not, the affine form is not the limit; the bound's `OT
 targets` columns then tell whether the transport in W (squared Euclidean cost) asks for
 the target at all.
 
@@ -31,93 +32,17 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from hydra.utils import instantiate
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from ganlab.data.code_render import to_wplus  # noqa: E402
-from ganlab.data.latents import classify, hard_labels  # noqa: E402
-from ganlab.data.resize import resize  # noqa: E402
-from ganlab.data.tasks import EditTask  # noqa: E402
-from ganlab.editing.affine import AffineEdits  # noqa: E402
-from ganlab.losses.sinkhorn import SinkhornDivergence  # noqa: E402
-from ganlab.metrics.tables import markdown_table  # noqa: E402
-from ganlab.reports.grid import Grid, save_grid  # noqa: E402
-from scripts.lw_affine_bound import codes_of, recipe_judge, w_splits  # noqa: E402
-
-
-def guide_loss(logits: torch.Tensor, task: EditTask, kind: str) -> torch.Tensor:
-    """Cross-entropy toward the target: the target class (categorical) or the target
-    attribute's value (binary; the other attributes are left free, this is a ceiling on
-    target change alone)."""
-    if kind == "categorical":
-        return F.cross_entropy(logits, torch.full((len(logits),), task.target_column, dtype=torch.long))
-    goal = torch.full((len(logits),), task.target_value)
-    return F.binary_cross_entropy_with_logits(logits[:, task.target_column], goal)
-
-
-def draw(generator, codes: torch.Tensor) -> torch.Tensor:
-    """G(w) with gradients and fixed noise (render_codes is no_grad and clamps)."""
-    return generator.synthesis(to_wplus(codes, generator.n_latent), randomize_noise=False)
-
-
-def train_guided(generator, guide, task: EditTask, kind: str, image_size: int, source: torch.Tensor,
-                 steps: int, batch_size: int, lr: float, seed: int, keep_weight: float = 0.0) -> AffineEdits:
-    """LW's affine form trained through G on the guide's verdict (Adam, minibatches of sources),
-    plus keep_weight times the pixel MSE to the unedited render: a judge-free pull toward the
-    smallest edit that changes the target, so the rest of the image (and the person) may stay."""
-    torch.manual_seed(seed)
-    edit = AffineEdits(1, source.shape[1])
-    optimizer = torch.optim.Adam(edit.parameters(), lr)
-    for _ in range(steps):
-        codes = source[torch.randint(len(source), (batch_size,))]
-        images = draw(generator, edit(codes, 0))
-        loss = guide_loss(guide(resize(images.clamp(-1, 1), image_size)), task, kind)
-        if keep_weight:
-            with torch.no_grad():
-                unedited = draw(generator, codes)
-            loss = loss + keep_weight * F.mse_loss(images, unedited)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return edit.requires_grad_(False)
-
-
-def train_transported(generator, guide, image_size: int, source: torch.Tensor, target: torch.Tensor, steps: int,
-                      batch_size: int, lr: float, seed: int, feature_share: float, blur: float,
-                      space: str = "guide", target_batch: int = 512) -> AffineEdits:
-    """LW's affine form and Sinkhorn divergence, the cost taken on rendered images: points are
-    [sqrt(1 - s) w / d_w, sqrt(s) f / d_f], f the guide's penultimate features of G(w), d_w and
-    d_f the positives' median pairwise distances (so both parts weigh alike at s = 1/2).
-    s = 0 is LW's cost in W (the edited codes are then not rendered); s = 1 compares renders alone."""
-    torch.manual_seed(seed)
-
-    def render_features(codes: torch.Tensor) -> torch.Tensor:
-        images = draw(generator, codes)
-        return images.flatten(1) if space == "pixels" else guide.penultimate(resize(images.clamp(-1, 1), image_size))
-
-    with torch.no_grad():
-        target_features = torch.cat([render_features(c) for c in target.split(256)])
-        d_w = torch.pdist(target[:1000]).median()
-        d_f = torch.pdist(target_features[:1000]).median()
-
-    def points(codes: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        return torch.cat([(1 - feature_share) ** 0.5 * codes / d_w, feature_share ** 0.5 * features / d_f], 1)
-
-    goal = points(target, target_features)
-    divergence = SinkhornDivergence(blur=blur, scaling=0.5)
-    edit = AffineEdits(1, source.shape[1])
-    optimizer = torch.optim.Adam(edit.parameters(), lr)
-    for _ in range(steps):
-        moved = edit(source[torch.randint(len(source), (batch_size,))], 0)
-        features = render_features(moved) if feature_share else torch.zeros(len(moved), goal.shape[1] - moved.shape[1])
-        loss = divergence(points(moved, features), goal[torch.randint(len(goal), (target_batch,))])
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return edit.requires_grad_(False)
+from ganlab import compose
+from ganlab.data.latents import classify, hard_labels
+from ganlab.editing.analysis.task_codes import codes_of, w_splits
+from ganlab.evaluation.recipe_judge import recipe_judge
+from ganlab.methods.editors.guided_edit import train_guided
+from ganlab.methods.editors.transported_edit import train_transported
+from ganlab.metrics.tables import markdown_table
+from ganlab.reports.grid import Grid, save_grid
+from ganlab.runner.run import prepare
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,9 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--keep-weight belongs to --objective guide; the transport objective has no pixel term")
     if not 0 <= args.feature_share <= 1:
         parser.error(f"--feature-share must lie in [0, 1], got {args.feature_share}")
-    print("$ python scripts/lw_guided_ceiling.py " + " ".join(sys.argv[1:] if argv is None else argv))
-    out = ROOT / "outputs" / "lw_guided_ceiling"
-    cfg, datamodule, judge = recipe_judge(args.overrides, out / "run")
+    print("$ python scripts/reproduce/lw_guided_ceiling.py " + " ".join(sys.argv[1:] if argv is None else argv))
+    out = Path("outputs") / "lw_guided_ceiling"
+    cfg, datamodule = prepare(compose([*args.overrides, f"paths.output_dir={out / 'run'}", "logger=none"]))
+    judge = recipe_judge(cfg, datamodule)
     train, test = w_splits(datamodule)
     kind, generator = datamodule.label_spec.kind, datamodule.generator.requires_grad_(False)
     # the classifier's network: its logits, and its penultimate features for the transport

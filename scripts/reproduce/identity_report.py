@@ -4,7 +4,7 @@ of a perfect edit; overall and per flipped attribute) and of two different peopl
 R^2 of their identity-factor head. identity-synthfaces32 regresses the factors (the
 inversion recipes' identity loss); identity-invariant-synthfaces32 is the edits' judge.
 
-    GANLAB_CACHE=/path/to/cache python scripts/identity_report.py [--out outputs/identity_report]
+    GANLAB_CACHE=/path/to/cache python scripts/reproduce/identity_report.py [--out outputs/identity_report]
 
 Zoo models missing from the cache are trained first. Writes identity_report.md / .csv.
 """

@@ -1,9 +1,10 @@
 """How fast a bare encoder leaves the mean code: train pSp or HFGI alone (l2 + 0.8 LPIPS on
 a random AlexNet, batch 8, Ranger or Adam) on synthfaces training images for a few hundred
 steps, then print the spread ratio of its codes on 128 test images
-(ganlab.metrics.code_spread) and the reconstruction PSNR (fused and base code for HFGI).
+(ganlab.metrics.code_spread) and the mean per-image reconstruction PSNR (fused and base code
+for HFGI).
 
-    GANLAB_CACHE=... python scripts/encoder_collapse_probe.py --encoder psp --steps 150 --lr 1e-3 \\
+    GANLAB_CACHE=... python scripts/reproduce/encoder_collapse_probe.py --encoder psp --steps 150 --lr 1e-3 \\
         [--init default] [--latent 1.0] [--optimizer adam]
 
 --init default re-draws the convs with PyTorch's default init (what the encoders had before
@@ -12,31 +13,21 @@ they were He-initialised); --latent adds loss.synthetic's latent loss on 16 gene
 from __future__ import annotations
 
 import argparse
-import math
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import pytorch_optimizer
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-import pytorch_optimizer  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
-
-from ganlab.data.synthfaces import SynthFacesDataModule  # noqa: E402
-from ganlab.losses.synthetic_codes import SyntheticCodeLoss  # noqa: E402
-from ganlab.metrics.code_spread import code_spread, sampled_codes  # noqa: E402
-from ganlab.metrics.reconstruction import to_unit  # noqa: E402
-from ganlab.nets.inverters.hfgi import HFGIEncoder  # noqa: E402
-from ganlab.nets.inverters.psp import PSPEncoder  # noqa: E402
-from ganlab.nets.perceptual import LPIPS  # noqa: E402
-from ganlab.pretrained import pretrained_generator  # noqa: E402
-
-
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    return -10 * math.log10(float((to_unit(a) - to_unit(b)).pow(2).mean()))
+from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.losses.synthetic_codes import SyntheticCodeLoss
+from ganlab.metrics.code_spread import code_spread, sampled_codes
+from ganlab.metrics.reconstruction import psnr
+from ganlab.nets.inverters.hfgi import HFGIEncoder
+from ganlab.nets.inverters.psp import PSPEncoder
+from ganlab.nets.perceptual import LPIPS
+from ganlab.pretrained import pretrained_generator
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -81,9 +72,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         inversion = encoder(test_x, g)
     spread = code_spread(inversion.wplus, sampled_codes(g), g.w_avg)
     out = {"spread_ratio": spread["spread_ratio"], "spread_ratio_min": spread["spread_ratio_min"],
-           "psnr": psnr(inversion.image, test_x), "seconds": time.time() - start}
+           "psnr": float(psnr(inversion.image, test_x)), "seconds": time.time() - start}
     if inversion.base_image is not None:
-        out["psnr_base"] = psnr(inversion.base_image, test_x)
+        out["psnr_base"] = float(psnr(inversion.base_image, test_x))
     print(" ".join(f"{k} {v:.4g}" for k, v in out.items()))
     return out
 

@@ -5,7 +5,7 @@ schedule, no labels), and of the StyleGAN2 generator (zoo stylegan2-synthfaces32
 the floor: the FID between two disjoint halves of the real data. Same number of images
 everywhere.
 
-    GANLAB_CACHE=/path/to/cache python scripts/fid_report.py [--num-images 5000] [--no-train]
+    GANLAB_CACHE=/path/to/cache python scripts/reproduce/fid_report.py [--num-images 5000] [--no-train]
         [--features features-synthfaces32] [--out outputs/fid_report] [--zoo-overrides debug=fdr]
 
 Reference: the first N images of the train split (statistics cached); floor: train images
@@ -16,7 +16,6 @@ N..2N-1 against it. Zoo models missing from the cache are trained by the zoo, or
 from __future__ import annotations
 
 import argparse
-import csv
 import shlex
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ import torch
 from ganlab import zoo
 from ganlab.data.synthfaces import SynthFacesDataModule
 from ganlab.metrics.fid import FrechetDistance
+from ganlab.metrics.tables import markdown_table, write_csv
 from ganlab.pretrained import fid_features
 
 MODELS = [("DCGAN (IcGAN cGAN, label prior)", "cgan-synthfaces32"),
@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0, help="sampling seed of the generators")
     ap.add_argument("--zoo-overrides", nargs="*", default=[], help="e.g. debug=fdr: a smoke run with 1-step models")
     args = ap.parse_args()
-    command = "python scripts/fid_report.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = "python scripts/reproduce/fid_report.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     print(f"$ GANLAB_CACHE={args.cache_dir} {command}", flush=True)
 
     n = args.num_images
@@ -75,21 +75,16 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    table = [[label, name, "pending (not cached)", "", ""] if r is None else
+             [label, name, f"{r.fid:.3f}", f"{r.precision:.3f}", f"{r.recall:.3f}"] for label, name, r in rows]
+    write_csv(out / "fid_report.csv", ["model", "zoo", "fid", "precision", "recall", "num_images", "features"],
+              [[label, name, "", "", "", n, features.describe()] if r is None else
+               [label, name, f"{r.fid:.4f}", f"{r.precision:.4f}", f"{r.recall:.4f}", r.num_fake, r.features]
+               for label, name, r in rows])
     lines = [f"# FID on synthfaces 32 px ({n} vs {n} images)", "",
              f"Command: `GANLAB_CACHE={args.cache_dir} {command}`", "",
              f"Features: {features.describe()}. Reference: the first {n} images of the train split.", "",
-             "| model | zoo | FID | precision | recall |", "|---|---|---|---|---|"]
-    with open(out / "fid_report.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["model", "zoo", "fid", "precision", "recall", "num_images", "features"])
-        for label, name, r in rows:
-            if r is None:
-                lines.append(f"| {label} | {name} | pending (not cached) | | |")
-                writer.writerow([label, name, "", "", "", n, features.describe()])
-                continue
-            lines.append(f"| {label} | {name} | {r.fid:.3f} | {r.precision:.3f} | {r.recall:.3f} |")
-            writer.writerow([label, name, f"{r.fid:.4f}", f"{r.precision:.4f}", f"{r.recall:.4f}", r.num_fake,
-                             r.features])
+             markdown_table(["model", "zoo", "FID", "precision", "recall"], table)]
     (out / "fid_report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines[2:]))
     print(f"\nwritten: {out / 'fid_report.md'}, {out / 'fid_report.csv'}")
