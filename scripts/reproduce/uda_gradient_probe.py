@@ -2,7 +2,7 @@
 one ascent step per batch, the branch one descent step on source loss + lambda * d),
 measured on a trained recipe's training batches (source HQ, unpaired target LQ):
 
-    python scripts/uda_gradient_probe.py +experiment=uda_inversion_quick seed=0 [--batches 25]
+    python scripts/reproduce/uda_gradient_probe.py +experiment=uda_inversion_quick seed=0 [--batches 25]
 
 The recipe's stages come from the cache (trained first if absent). Per batch, with the
 trained h' held fixed: the estimate d, h_hat' on each domain, and the gradient norms on the
@@ -20,13 +20,9 @@ from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from hydra import compose, initialize_config_dir  # noqa: E402
-
-from ganlab.runner.run import prepare  # noqa: E402
-from ganlab.runner.stages import run_stages  # noqa: E402
+from ganlab import compose
+from ganlab.runner.run import prepare
+from ganlab.runner.stages import run_stages
 
 
 def flat(grads, params) -> torch.Tensor:
@@ -56,12 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", default=["+experiment=uda_inversion"])
     parser.add_argument("--batches", type=int, default=25)
     args = parser.parse_args(argv)
-    print("$ python scripts/uda_gradient_probe.py " + " ".join(sys.argv[1:] if argv is None else argv))
-    out = ROOT / "outputs" / "probe" / time.strftime("%Y%m%d_%H%M%S")
-    with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose("train", overrides=[*args.overrides, f"paths.output_dir={out}", "logger=none"])
-        cfg, datamodule = prepare(cfg)
-        modules, _, _ = run_stages(cfg, datamodule)
+    print("$ python scripts/reproduce/uda_gradient_probe.py " + " ".join(sys.argv[1:] if argv is None else argv))
+    out = Path("outputs") / "probe" / time.strftime("%Y%m%d_%H%M%S")
+    cfg, datamodule = prepare(compose([*args.overrides, f"paths.output_dir={out}", "logger=none"]))
+    modules, _, _ = run_stages(cfg, datamodule)
     module = modules["encoder"]
     if not hasattr(module, "discrepancy"):
         raise SystemExit("the recipe's encoder stage has no discrepancy (UDA-inversion only)")
