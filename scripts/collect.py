@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's ganlab, not another installed one
 
 from ganlab.metrics.headline import headline  # noqa: E402
+from ganlab.reports import matrix  # noqa: E402
 from ganlab.reports.sweep_page import find_runs, last_error, write_sweep_report  # noqa: E402
 
 
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
                                        "else the first column)")
     parser.add_argument("--mode", choices=("min", "max"),
                         help="min or max of --best (default: min for FID/MSE/LPIPS/loss/gap/error, else max)")
+    parser.add_argument("--wandb-matrix", metavar="PROJECT/GROUP",
+                        help="also log the invert_edit matrix as one table in that W&B group")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"no such folder: {args.folder}", file=sys.stderr)
@@ -53,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     names = args.metrics.split(",") if args.metrics else headline(set().union(*(r["metrics"] for r in runs)))
     if runs:
         print(table(runs, names))
+    section = matrix.report(runs, args.folder, args.wandb_matrix)
+    if section:
+        print("\n" + section)
     if failed:
         print(f"\nfailed runs ({len(failed)}, no metrics.json):\n")
         print("\n".join(f"- {r['run']} ({' '.join(r['overrides'])}): {last_error(r['dir'])}" for r in failed))

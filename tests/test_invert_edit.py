@@ -1,0 +1,48 @@
+"""+experiment=invert_edit as a user sweeps it: a 2 x 2 x 2 corner of the inverter x editor x
+degradation grid with debug=fdr, and scripts/collect.py's matrix of it."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def corner(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("invert_edit")
+    env = {k: v for k, v in os.environ.items() if k not in ("WANDB_MODE", "WANDB_API_KEY")}
+    env.update(GANLAB_CACHE=str(tmp / "cache"), HOME=str(tmp), OMP_NUM_THREADS="1")
+    done = subprocess.run([sys.executable, "train.py", "-m", "+experiment=invert_edit", "debug=fdr",
+                           "inverter=psp,uda", "editor=interfacegan,lw", "degradation=none,rain",
+                           f"paths.log_dir={tmp / 'outputs'}"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    sweeps = list((tmp / "outputs" / "train" / "multiruns").iterdir())
+    assert len(sweeps) == 1, sweeps
+    return sweeps[0]
+
+
+def test_collect_prints_the_matrix_of_every_cell(corner):
+    done = subprocess.run([sys.executable, "scripts/collect.py", str(corner)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "### degradation=none" in done.stdout and "### degradation=rain" in done.stdout
+    with (corner / "matrix.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert sorted((r["inverter"], r["editor"], r["degradation"]) for r in rows) == sorted(
+        (i, e, d) for i in ("psp", "uda") for e in ("interfacegan", "lw") for d in ("none", "rain"))
+    for row in rows:
+        for score in ("success", "preservation", "id", "fid", "cf_moved_toward"):
+            assert math.isfinite(float(row[score])), (row, score)
+        # degraded inputs are also scored against the edit of the clean image; clean ones are not
+        assert (row["success_drop"] != "") == (row["degradation"] == "rain"), row
+        assert float(row["edited_images"]) == 8 * 5  # debug: 8 images x the 5 edits of the latent set
+
