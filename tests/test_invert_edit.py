@@ -4,6 +4,7 @@ degradation grid with debug=fdr, and scripts/collect.py's matrix of it."""
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import subprocess
@@ -46,3 +47,14 @@ def test_collect_prints_the_matrix_of_every_cell(corner):
         assert (row["success_drop"] != "") == (row["degradation"] == "rain"), row
         assert float(row["edited_images"]) == 8 * 5  # debug: 8 images x the 5 edits of the latent set
 
+
+
+def test_the_wandb_group_holds_the_matrix_as_one_table(corner, tmp_path):
+    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_DIR": str(tmp_path), "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "scripts/collect.py", str(corner), "--wandb-matrix", "ganlab/corner"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    tables = list(tmp_path.rglob("matrix_*.table.json"))
+    assert len(tables) == 1, tables
+    logged = json.loads(tables[0].read_text())
+    assert len(logged["data"]) == 8 and {"inverter", "editor", "success", "id"} <= set(logged["columns"])

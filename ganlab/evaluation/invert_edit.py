@@ -52,19 +52,20 @@ class InvertEditEvaluation(Evaluation):
     def __init__(self, generator: nn.Module, classifier: nn.Module, classifier_labels: list[str],
                  identity: nn.Module, fid: FrechetDistance, inverter_target: str, editor_target: str,
                  trained: dict[str, str], optimization, degradation: nn.Module | None = None,
-                 inverter_zoo: str | None = None, generator_name: str | None = None, cache_dir: str | None = None,
+                 zoo_load=None, inverter_zoo: str | None = None, generator_name: str | None = None,
                  zoo_overrides: list[str] = (), strength: float = 1.0, num_images: int = 128,
                  reference_images: int = 1000, batch_size: int = 64, judge_size: int = 32, fid_size: int = 32,
                  grid_images: int = 8, seed: int = 0, max_batches: int | None = None):
         """inverter_target / editor_target: the `_target_` of the chosen inverter= / editor=
-        config; trained: {target: zoo name}; optimization: a partial OptimizationInverter;
+        config; trained: {target: zoo name}; zoo_load: ganlab.zoo.load as a partial (needed for
+        every part but optimization); optimization: a partial OptimizationInverter;
         max_batches (debug): a few images, 2 optimisation steps."""
         self.generator, self.classifier, self.identity, self.fid = generator, classifier, identity, fid
         self.labels = list(classifier_labels)
         self.inverter_target, self.editor_target, self.inverter_zoo = inverter_target, editor_target, inverter_zoo
         self.trained, self.optimization = dict(trained), optimization
         self.degradation = None if isinstance(degradation, NoDegradation) else degradation
-        self.generator_name, self.cache_dir, self.zoo_overrides = generator_name, cache_dir, list(zoo_overrides)
+        self.generator_name, self.zoo_load, self.zoo_overrides = generator_name, zoo_load, list(zoo_overrides)
         self.strength, self.num_images, self.reference_images = strength, num_images, reference_images
         self.batch_size, self.judge_size, self.fid_size = batch_size, judge_size, fid_size
         self.grid_images, self.seed = grid_images, seed
@@ -81,8 +82,8 @@ class InvertEditEvaluation(Evaluation):
         size = images.image_size
         inverter, inverter_name = load_inverter(self.inverter_target, self.inverter_zoo, self.trained,
                                                 self.optimization, generator, size, self.generator_name,
-                                                self.cache_dir, self.zoo_overrides)
-        editor, editor_name = load_editor(self.editor_target, self.trained, self.generator_name, self.cache_dir,
+                                                self.zoo_load, self.zoo_overrides)
+        editor, editor_name = load_editor(self.editor_target, self.trained, self.generator_name, self.zoo_load,
                                           self.zoo_overrides)
         for net in (inverter, self.classifier, self.identity, editor):
             if isinstance(net, nn.Module):

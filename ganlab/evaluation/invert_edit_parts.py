@@ -10,15 +10,20 @@
   entry, which is the W edit for a W+ code that repeats one w.
 
 Zoo models are trained for another generator by passing `generator.name=<name>` among the
-zoo overrides, so each (part, generator) is trained once and cached."""
+zoo overrides, so each (part, generator) is trained once and cached. `load(name, overrides=...)`
+is the zoo's loader (ganlab.zoo.load as a partial of the config: the zoo sits above the
+evaluations)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from torch import nn
 
-from ganlab import zoo
 from ganlab.editing.editor import Editor, alpha_column
+
+Load = Callable[..., nn.Module]
 
 OPTIMIZATION = "ganlab.nets.inverters.optimization.OptimizationInverter"
 ZOO_LOAD = "ganlab.zoo.load"
@@ -28,7 +33,9 @@ def zoo_overrides(generator_name: str | None, overrides: list[str]) -> list[str]
     return [*overrides, *([f"generator.name={generator_name}"] if generator_name else [])]
 
 
-def zoo_name(target: str, trained: dict[str, str], key: str) -> str:
+def zoo_name(target: str, trained: dict[str, str], key: str, load: Load | None) -> str:
+    if load is None:
+        raise ValueError(f"method.evaluate.zoo_load is not set: the chosen {key[:-7]} comes from the zoo")
     if target not in trained:
         raise ValueError(f"method.evaluate.{key}: no trained zoo model for {target!r}; "
                          f"known: {sorted(trained)} (method.evaluate.trained)")
@@ -36,25 +43,25 @@ def zoo_name(target: str, trained: dict[str, str], key: str) -> str:
 
 
 def load_inverter(target: str, zoo_inverter: str | None, trained: dict[str, str], optimization,
-                  generator: nn.Module, image_size: int, generator_name: str | None, cache_dir: str | None,
+                  generator: nn.Module, image_size: int, generator_name: str | None, load: Load,
                   overrides: list[str]) -> tuple[nn.Module, str]:
     """(the inverter, its name in tables)."""
     if target == OPTIMIZATION:
         return optimization(generator=generator, image_size=image_size), "optimization"
-    name = zoo_inverter if target == ZOO_LOAD else zoo_name(target, trained, "inverter_target")
+    name = zoo_inverter if target == ZOO_LOAD else zoo_name(target, trained, "inverter_target", load)
     if not name:
         raise ValueError("method.evaluate.inverter_zoo: the inverter config loads a zoo model but names none")
-    module = zoo.load(name, cache_dir=cache_dir, overrides=zoo_overrides(generator_name, overrides))
+    module = load(name, overrides=zoo_overrides(generator_name, overrides))
     inverter = getattr(module, "inverter", None)
     if inverter is None:
         raise TypeError(f"zoo model {name!r} is a {type(module).__name__} without an .inverter (an encoder stage)")
     return inverter, name
 
 
-def load_editor(target: str, trained: dict[str, str], generator_name: str | None, cache_dir: str | None,
+def load_editor(target: str, trained: dict[str, str], generator_name: str | None, load: Load,
                 overrides: list[str]) -> tuple[Editor, str]:
-    name = zoo_name(target, trained, "editor_target")
-    editor = zoo.load(name, cache_dir=cache_dir, overrides=zoo_overrides(generator_name, overrides))
+    name = zoo_name(target, trained, "editor_target", load)
+    editor = load(name, overrides=zoo_overrides(generator_name, overrides))
     if not isinstance(editor, Editor):
         raise TypeError(f"zoo model {name!r} is a {type(editor).__name__}, not an editor (.tasks, .edit)")
     return editor, name
