@@ -12,6 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
+
+from ganlab.editing.editor import alpha_column
+from ganlab.evaluation.invert_edit_parts import WPlusEditor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +62,26 @@ def test_the_wandb_group_holds_the_matrix_as_one_table(corner, tmp_path):
     assert len(tables) == 1, tables
     logged = json.loads(tables[0].read_text())
     assert len(logged["data"]) == 8 and {"inverter", "editor", "success", "id"} <= set(logged["columns"])
+
+
+class _Shift:
+    """A W editor: w + strength * d_task (an affine editor's simplest case)."""
+
+    def __init__(self, directions: torch.Tensor):
+        self.directions, self.tasks = directions, ["a", "b"]
+
+    def edit(self, codes, task, strength):
+        return codes + alpha_column(strength, codes) * self.directions[task]
+
+
+def test_a_w_editor_edits_every_wplus_entry_with_each_code_own_strength():
+    directions = torch.randn(2, 4)
+    editor = WPlusEditor(_Shift(directions), latent_dim=4)
+    w = torch.randn(3, 4)
+    strength = torch.tensor([1.0, -2.0, 0.5])
+    edited = editor.edit(w[:, None].expand(3, 5, 4), 1, strength)
+    assert edited.shape == (3, 5, 4)
+    assert torch.allclose(edited, (w + strength[:, None] * directions[1])[:, None].expand(3, 5, 4))
+    assert torch.allclose(editor.edit(w[:, None].expand(3, 5, 4), 0, 2.0)[:, 3], w + 2 * directions[0])
+    with pytest.raises(ValueError, match="W has 4"):
+        editor.edit(torch.randn(3, 5, 6), 0, 1.0)
