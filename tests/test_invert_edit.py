@@ -85,3 +85,10 @@ def test_a_w_editor_edits_every_wplus_entry_with_each_code_own_strength():
     assert torch.allclose(editor.edit(w[:, None].expand(3, 5, 4), 0, 2.0)[:, 3], w + 2 * directions[0])
     with pytest.raises(ValueError, match="W has 4"):
         editor.edit(torch.randn(3, 5, 6), 0, 1.0)
+
+
+def test_an_editor_of_wplus_codes_edits_them_as_they_are():
+    shift = _Shift(torch.randn(2, 5, 4))  # a direction per W+ entry
+    shift.n_latent = 5
+    codes = torch.randn(3, 5, 4)
+    assert torch.allclose(WPlusEditor(shift, latent_dim=4).edit(codes, 0, 1.5), codes + 1.5 * shift.directions[0])

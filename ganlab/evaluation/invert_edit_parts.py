@@ -68,7 +68,8 @@ def load_editor(target: str, trained: dict[str, str], generator_name: str | None
 
 
 class WPlusEditor:
-    """An editor of W codes [N, D] applied to W+ codes [N, L, D], entry by entry."""
+    """An editor of W codes [N, D] applied to W+ codes [N, L, D], entry by entry; an editor
+    of W+ codes with L entries (its `n_latent`) edits them as they are."""
 
     def __init__(self, editor: Editor, latent_dim: int):
         self.editor, self.latent_dim = editor, latent_dim
@@ -80,6 +81,8 @@ class WPlusEditor:
             raise ValueError(f"{self.name}: codes end in {codes.shape[-1]} values, the generator's W has "
                              f"{self.latent_dim}")
         n, layers = codes.shape[0], codes.shape[1:-1].numel()
+        if getattr(self.editor, "n_latent", 1) == layers > 1:  # an editor of W+ itself (LT: a map per entry)
+            return self.editor.edit(codes, task, strength)
         step = alpha_column(strength, codes[:, 0] if codes.ndim > 2 else codes).expand(n, 1)
         flat = codes.reshape(n * layers, self.latent_dim)
         edited = self.editor.edit(flat, task, step.repeat_interleave(layers, 0).flatten())
