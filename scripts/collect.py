@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ganlab.metrics.headline import headline
 from ganlab.metrics.tables import markdown_table, write_csv
+from ganlab.reports import matrix
 from ganlab.reports.run_groups import group_records, group_table, keyed_by
 from ganlab.reports.sweep_page import find_runs, last_error, write_sweep_report
 
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
                                        "else the first column)")
     parser.add_argument("--mode", choices=("min", "max"),
                         help="min or max of --best (default: min for FID/MSE/LPIPS/loss/gap/error, else max)")
+    parser.add_argument("--wandb-matrix", metavar="PROJECT/GROUP",
+                        help="also log the invert_edit matrix as one table in that W&B group")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         print(f"no such folder: {args.folder}", file=sys.stderr)
@@ -77,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"\ngroups by {args.group_by} (mean ± std over runs):\n\n{groups}\n\n"
               f"written: {args.folder / 'groups.md'}, {args.folder / 'groups.csv'}")
+    section = matrix.report(runs, args.folder, args.wandb_matrix)
+    if section:
+        print("\n" + section)
     if failed:
         print(f"\nfailed runs ({len(failed)}, no metrics.json):\n")
         print("\n".join(f"- {r['run']} ({' '.join(r['overrides'])}): {last_error(r['dir'])}" for r in failed))

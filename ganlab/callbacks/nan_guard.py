@@ -13,7 +13,7 @@ class NonFiniteLossError(FloatingPointError):
 
 class NaNGuard(pl.Callback):
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
+        loss = outputs.get("loss") if isinstance(outputs, dict) else outputs  # manual optimisation may return none
         if loss is None or bool(torch.isfinite(torch.as_tensor(loss)).all()):
             return
         logged = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("train/") and v.numel() == 1}

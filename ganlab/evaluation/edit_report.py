@@ -50,23 +50,40 @@ def edit_rows(results: dict) -> tuple[list[str], list[str], dict]:
     return editors, tasks, values
 
 
+def _per_task_table(title: str, columns: list[str], editors: list[str], tasks: list[str], labels: dict[str, str],
+                    cells) -> list[str]:
+    """A table with one row per editor and `columns` per task; cells(editor, task) -> their texts."""
+    lines = [title, "", "| Method | " + " | ".join(f"{t} {c}" for t in tasks for c in columns) + " |",
+             "|---|" + "---|" * (len(columns) * len(tasks))]
+    lines += [f"| {labels[e]} | " + " | ".join(c for t in tasks for c in cells(e, t)) + " |" for e in editors]
+    return [*lines, ""]
+
+
 def operating_point_table(results: dict, editors: list[str], tasks: list[str], labels: dict[str, str]) -> list[str]:
     """The LW paper's Table 2: target change by the image classifier and by the latent
     classifier at each editor's smallest alpha where the latent classifier's change is full."""
     if not any("operating" in results[t].get(e, {}) for t in tasks for e in editors):
         return []
-    lines = ["## At the latent classifier's full target change (the LW paper's Table 2): image classifier | "
-             "latent classifier | alpha", "",
-             "| Method | " + " | ".join(f"{t} image | {t} latent | {t} alpha" for t in tasks) + " |",
-             "|---|" + "---|---|---|" * len(tasks)]
-    for e in editors:
-        cells = []
-        for t in tasks:
-            op = results[t].get(e, {}).get("operating", {})
-            cells += [_fmt(op.get("target_change")), _fmt(op.get("latent_change")),
-                      "–" if op.get("alpha") is None else f"{op['alpha']:.3g}"]
-        lines.append(f"| {labels[e]} | " + " | ".join(cells) + " |")
-    return [*lines, ""]
+
+    def cells(e, t):
+        op = results[t].get(e, {}).get("operating", {})
+        return [_fmt(op.get("target_change")), _fmt(op.get("latent_change")),
+                "–" if op.get("alpha") is None else f"{op['alpha']:.3g}"]
+
+    return _per_task_table("## At the latent classifier's full target change (the LW paper's Table 2): image "
+                           "classifier | latent classifier | alpha", ["image", "latent", "alpha"], editors, tasks,
+                           labels, cells)
+
+
+def natural_strength_table(results: dict, editors: list[str], tasks: list[str], labels: dict[str, str]) -> list[str]:
+    """Target change by the image and by the latent classifier at alpha = 1."""
+
+    def cells(e, t):
+        nat = results[t].get(e, {}).get("natural", {})
+        return [_fmt(nat.get("target_change")), _fmt(nat.get("latent_change"))]
+
+    return _per_task_table("## At alpha = 1 (each editor's own strength): target change by the image classifier | "
+                           "by the latent classifier", ["image", "latent"], editors, tasks, labels, cells)
 
 
 def table2_order(editors: list[str]) -> list[str]:
@@ -94,17 +111,8 @@ def write_edit_tables(results: dict, reference: dict, labels: dict[str, str], ki
             lines.append(f"| {labels[e]} | " + " | ".join(_fmt(v) for v in row) + f" | {_fmt(mean)} |")
         lines.append("")
     if kind == "categorical" or any("latent_change" in r[e]["natural"] for r in results.values() for e in r):
-        at1 = ["## At alpha = 1 (each editor's own strength): target change by the image classifier | "
-                  "by the latent classifier", "",
-                  "| Method | " + " | ".join(f"{t} image | {t} latent" for t in tasks) + " |",
-                  "|---|" + "---|---|" * len(tasks)]
-        for e in editors:
-            cells = []
-            for t in tasks:
-                nat = results[t].get(e, {}).get("natural", {})
-                cells += [_fmt(nat.get("target_change")), _fmt(nat.get("latent_change"))]
-            at1.append(f"| {labels[e]} | " + " | ".join(cells) + " |")
-        lines[2 + len(table2):2 + len(table2)] = [*at1, ""]  # both operating points ahead of the means over alpha
+        at1 = natural_strength_table(results, editors, tasks, labels)
+        lines[2 + len(table2):2 + len(table2)] = at1  # both operating points ahead of the means over alpha
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "edit_table.md").write_text("\n".join(lines))
     columns = [(m, t) for m, _ in METRICS for t in tasks if any(values.get((e, m, t)) is not None for e in editors)]
