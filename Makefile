@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# the flagship at a 15-minute budget (cold cache, 2-core CPU); the full recipe: make run FLAGSHIP=+experiment=uda_inversion
+# the flagship at a reduced budget (a 3-epoch generator, 500 batches per stage); the full recipe: make run FLAGSHIP=+experiment=uda_inversion
 FLAGSHIP ?= +experiment=uda_inversion_quick
 
 .PHONY: help install run test test-full format lint clean

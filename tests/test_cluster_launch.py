@@ -34,6 +34,6 @@ def test_slurm_gpu_launcher_composes_for_ddp():
     assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
     # one task spawning one DDP process per GPU; named so Lightning keeps its own process launch
     assert (launcher.gpus_per_node, launcher.tasks_per_node, cfg.trainer.devices) == (4, 1, 4)
-    assert launcher.name == "interactive" and cfg.trainer.strategy.startswith("ddp_spawn")
+    assert launcher.name == "interactive" and cfg.trainer.strategy._target_ == "ganlab.ddp_strategy.SpawnedDDP"
     assert launcher.partition == "gpu" and launcher.signal_delay_s == 90 and launcher.max_num_timeout == 0
     assert plain.hydra.launcher._target_ == launcher._target_ and plain.hydra.launcher.gpus_per_node is None
