@@ -18,12 +18,10 @@ from pathlib import Path
 import torch
 from hydra.utils import instantiate
 
-from ganlab import compose
 from ganlab.metrics.reconstruction import psnr
 from ganlab.metrics.throughput import stopwatch
 from ganlab.nets.mode import evaluating
-from ganlab.runner.run import prepare
-from ganlab.runner.stages import run_stages
+from ganlab.runner.run import trained_stages
 
 
 def timed(inverter, generator, images, repeats: int) -> tuple[float, torch.Tensor]:
@@ -46,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print("$ python scripts/bench_inversion.py " + " ".join(sys.argv[1:] if argv is None else argv))
     out = Path("outputs") / "bench" / time.strftime("%Y%m%d_%H%M%S")
-    cfg, datamodule = prepare(compose([*args.overrides, f"paths.output_dir={out}", "logger=none"]))
-    modules, _, _ = run_stages(cfg, datamodule)
+    cfg, datamodule, modules = trained_stages(args.overrides, out)
     module = modules[cfg.method.evaluate.encoder_stage]
     generator = module.generator.eval()
     batch = next(datamodule.pairs("test", args.images, batch_size=args.images))

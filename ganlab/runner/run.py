@@ -16,6 +16,7 @@ from torchvision.io import ImageReadMode, read_image
 from ganlab import module_files, preemption
 from ganlab.callbacks.factory import build_loggers
 from ganlab.callbacks.sample_grid import send_grid
+from ganlab.compose_config import compose
 from ganlab.config.preflight import check_choices, check_labels, check_trainers, check_writable, remove_stale_tmp
 from ganlab.config.validate import ConfigError, validate
 from ganlab.evaluation.protocol import Evaluation, check_metrics, check_reads, configured_reads
@@ -80,6 +81,14 @@ def prepare(cfg: DictConfig):
 METHOD_KEYS = {"name", "stages", "evaluate"}
 STAGE_KEYS = {"module", "inputs", "trainer", "monitor", "mode"}
 
+
+
+def trained_stages(overrides: list[str], output_dir: Path) -> tuple[DictConfig, object, dict]:
+    """A recipe's config, data and trained stage modules (from the cache, or trained now), for
+    tools that study a recipe's models outside train.py."""
+    cfg, datamodule = prepare(compose([*overrides, f"paths.output_dir={output_dir}", "logger=none"]))
+    modules, _, _ = run_stages(cfg, datamodule)
+    return cfg, datamodule, modules
 
 def _check_method(cfg: DictConfig) -> None:
     """The parts of a recipe that have no `_target_` to check against: its stages."""

@@ -20,9 +20,7 @@ from pathlib import Path
 
 import torch
 
-from ganlab import compose
-from ganlab.runner.run import prepare
-from ganlab.runner.stages import run_stages
+from ganlab.runner.run import trained_stages
 
 
 def flat(grads, params) -> torch.Tensor:
@@ -54,8 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print("$ python scripts/reproduce/uda_gradient_probe.py " + " ".join(sys.argv[1:] if argv is None else argv))
     out = Path("outputs") / "probe" / time.strftime("%Y%m%d_%H%M%S")
-    cfg, datamodule = prepare(compose([*args.overrides, f"paths.output_dir={out}", "logger=none"]))
-    modules, _, _ = run_stages(cfg, datamodule)
+    cfg, datamodule, modules = trained_stages(args.overrides, out)
     module = modules["encoder"]
     if not hasattr(module, "discrepancy"):
         raise SystemExit("the recipe's encoder stage has no discrepancy (UDA-inversion only)")

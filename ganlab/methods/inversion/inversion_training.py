@@ -84,6 +84,9 @@ class InversionTraining(pl.LightningModule):
             raise ValueError(f"data.image_size={size} but the inverter was built for {self.inverter.image_size} px "
                              f"images (the generator makes {self.generator.size} px)")
 
+    def configure_optimizers(self):
+        return self.optimizer(self.trained.parameters())  # the part this stage trains (`trainable`)
+
     def invert(self, x: torch.Tensor) -> Inversion:
         if self.trainable == "base":  # HFGI's first stage: the e4e base on its own
             return self.inverter.base(x, self.generator)

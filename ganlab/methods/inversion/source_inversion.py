@@ -19,9 +19,6 @@ class SourceInversion(InversionTraining):
         super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images, trainable,
                          base_image_loss)
 
-    def configure_optimizers(self):
-        return self.optimizer(self.trained.parameters())
-
     def training_step(self, batch, batch_idx):
         total, parts = self.reconstruction_loss(batch.source, self.invert(batch.source))
         total = total + self.synthetic_loss(parts)

@@ -19,9 +19,6 @@ class SupervisedInversion(InversionTraining):
         super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images, trainable,
                          base_image_loss)
 
-    def configure_optimizers(self):
-        return self.optimizer(self.trained.parameters())
-
     def training_step(self, batch, batch_idx):
         source_loss, source_parts = self.reconstruction_loss(batch.source, self.invert(batch.source))
         target_loss, target_parts = self.reconstruction_loss(batch.target_clean, self.invert(batch.target))
