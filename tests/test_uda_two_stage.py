@@ -103,3 +103,10 @@ def test_trainable_is_validated(first_stage):
     with pytest.raises(ValueError, match="loss \\['offset'\\] trains nothing"):
         SupervisedInversion(g, first, {"l2": SquaredError(1.0), "offset": OffsetRegularizer(0.1)}, ADAM,
                             trainable="residual")
+
+
+@pytest.mark.parametrize("module,reason", [(SourceInversion, "needs the target domain"),
+                                           (SupervisedInversion, "belongs to UDA-inversion")])
+def test_stages_without_the_target_domain_refuse_the_discrepancy(module, reason):
+    with pytest.raises(ValueError, match=reason):
+        module(generator=None, inverter=None, losses={"discrepancy": None}, optimizer=None)

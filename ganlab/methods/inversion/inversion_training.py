@@ -31,6 +31,9 @@ def set_w_avg(generator: nn.Module, n: int = 4096, seed: int = 0) -> None:
 
 
 class InversionTraining(pl.LightningModule):
+    # why a subclass trained without the target domain refuses loss.discrepancy (None: it takes it)
+    without_discrepancy: str | None = None
+
     def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0,
                  image_size: int | None = None, grid_images: int = 8, trainable: str = "all",
                  base_image_loss: bool = True):
@@ -39,6 +42,8 @@ class InversionTraining(pl.LightningModule):
         train apart); image_size: the data's (default: the generator's; smaller pools its output
         down); trainable: the part trained (ganlab.methods.inversion.inversion_parts), the rest frozen;
         base_image_loss: score an HFGI inversion's base image too (off where the base is frozen)."""
+        if self.without_discrepancy and "discrepancy" in dict(losses):
+            raise ValueError(self.without_discrepancy)
         super().__init__()
         self.automatic_optimization = False
         self.generator = generator.requires_grad_(False).eval()
