@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import yaml
+
 from ganlab.metrics.tables import markdown_table, write_csv
+from ganlab.reports.run_groups import key_value
 from ganlab.reports.timings import LINE, run_log
 
 KEYS = ("inverter", "editor", "degradation", "generator.name")
@@ -22,12 +25,14 @@ def is_cell(metrics: dict | None) -> bool:
     return bool(metrics) and all(f"test/{k}" in metrics for k in ("success", "id", "edited_images"))
 
 
-def choices(args: list[str]) -> dict[str, str]:
-    """The run's inverter / editor / degradation / generator from its overrides (the recipe's
-    defaults where not overridden)."""
-    found = dict(a.lstrip("+").split("=", 1) for a in args if "=" in a)
-    defaults = {"inverter": "uda", "editor": "lw", "degradation": "none", "generator.name": "stylegan2-synthfaces32"}
-    return {k: found.get(k, defaults[k]) for k in KEYS}
+def choices(run: dict) -> dict[str, str]:
+    """The run's inverter / editor / degradation, as Hydra recorded its group choices (the
+    recipe's defaults where not overridden), and its generator.name (override or config.yaml)."""
+    hydra_file = Path(run["dir"]) / ".hydra" / "hydra.yaml"
+    if not hydra_file.is_file():
+        raise FileNotFoundError(f"run {run['run']}: no {hydra_file} (Hydra's record of the config choices)")
+    chosen = yaml.safe_load(hydra_file.read_text())["hydra"]["runtime"]["choices"]
+    return {**{k: chosen[k] for k in KEYS[:3]}, "generator.name": key_value(run, "generator.name")}
 
 
 def wall_seconds(run_dir: Path) -> float | None:
@@ -48,7 +53,7 @@ def cells(runs: list[dict]) -> list[dict]:
     for run in runs:
         if not is_cell(run["metrics"]):
             continue
-        record = {**choices(run["overrides"]), "run": run["run"], "wall_s": wall_seconds(run["dir"])}
+        record = {**choices(run), "run": run["run"], "wall_s": wall_seconds(run["dir"])}
         record.update({k: run["metrics"][f"test/{k}"] for k in SCORES if f"test/{k}" in run["metrics"]})
         out.append(record)
     return out
