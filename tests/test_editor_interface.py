@@ -97,3 +97,20 @@ def test_the_inversion_evaluation_scores_an_editor_it_is_given():
     with pytest.raises(KeyError, match="no task 'Young'"):
         EditScores(g, MeanColour(), None, {"Male": 0, "Young": 1}, judge_size=32, samples=64, strength=2.0,
                    editors={"half": DirectionSet("half", ["Male"], torch.eye(g.style_dim)[:1], torch.ones(1))})
+
+
+def test_the_no_inversion_control_scores_the_editor_on_the_generators_own_samples():
+    g = tiny_generator()
+    still = DirectionSet("still", ["Male", "Young"], torch.eye(g.style_dim)[:2], torch.zeros(2))  # moves nothing
+    scores = EditScores(g, MeanColour(), None, {"Male": 0, "Young": 1}, judge_size=32, samples=64, strength=2.0,
+                        editors={"still": still})
+    with torch.no_grad():
+        wplus = g.style(torch.randn(4, g.style_dim))[:, None].expand(-1, g.n_latent, -1)
+        clean = g.synthesis(wplus)
+    scores.update("trg", Inversion(wplus, clean), clean)
+    out = scores.summary(clean, lambda real, fake: 0.0)
+    assert out["test/edit_success_still_Male_sampled"] == 0.0  # no edit flips no verdict
+    assert out["test/edit_success_still_Young_sampled"] == 0.0
+    assert {f"test/edit_success_{e}_Male_sampled" for e in ("interfacegan", "ganspace")} <= set(out)
+    inverted = [v for k, v in out.items() if k.startswith("test/edit_success_") and k.endswith("_trg")]
+    assert out["test/edit_success"] == pytest.approx(sum(inverted) / len(inverted))  # the control stays apart

@@ -4,7 +4,11 @@ toward the opposite of what the classifier sees in the clean image, and rendered
 the inversion's own fusion (HFGI). Per editor, attribute and domain: FID of the edited
 images against the clean test images, ID similarity to the clean image, and the share of
 edits the classifier agrees with. Any other editor (ganlab.editing.editor.Editor) whose
-tasks name the attributes is scored beside them."""
+tasks name the attributes is scored beside them.
+
+A control that involves no inversion: the same edits of the generator's own held-out samples
+(`test/edit_success_<editor>_<attribute>_sampled`). It is the editor's ceiling in this
+generator's W: an edit that fails there fails on inverted codes whatever the encoder."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import Editor, task_index
 from ganlab.nets.inverters.base import Inversion
 
+CONTROL_SAMPLES = 256  # held-out generator samples edited for the no-inversion control
+
 
 class EditScores:
     def __init__(self, generator: nn.Module, classifier: nn.Module, identity: nn.Module | None,
@@ -28,6 +34,8 @@ class EditScores:
         self.generator, self.classifier, self.identity = generator, classifier, identity
         self.columns, self.judge_size, self.strength = columns, judge_size, strength
         codes, logits = sample_scores(generator, classifier, samples, judge_size)
+        # seed 1: none of the codes the directions were fitted on
+        self.control = sample_scores(generator, classifier, min(samples, CONTROL_SAMPLES), judge_size, seed=1)
         self.editors: dict[str, Editor] = {**fit_directions(codes, logits, columns), **(editors or {})}
         for editor in self.editors.values():
             for name in columns:
@@ -66,6 +74,25 @@ class EditScores:
             values = [v for k, v in out.items() if k.startswith(f"test/edit_{metric}_")]
             if values:
                 out[f"test/edit_{metric}"] = sum(values) / len(values)
+        out.update(self.sampled_success())
+        return out
+
+    @torch.no_grad()
+    def sampled_success(self, batch_size: int = 64) -> dict[str, float]:
+        """test/edit_success_<editor>_<attribute>_sampled: the edits applied to held-out generator
+        samples (W on every layer), judged as the inverted ones."""
+        codes, logits = self.control
+        device = self.generator.w_avg.device
+        out = {}
+        for editor, edits in self.editors.items():
+            for name, column in self.columns.items():
+                hits = []
+                for w, scores in zip(codes.split(batch_size), logits.split(batch_size)):
+                    present = scores[:, column] > 0
+                    wplus = w.to(device)[:, None].expand(-1, self.generator.n_latent, -1)
+                    edited = edits.edit(wplus, task_index(edits, name), edit_sign(present).to(device) * self.strength)
+                    hits.append((self.judge(self.generator.synthesis(edited))[:, column] > 0).cpu() != present)
+                out[f"test/edit_success_{editor}_{name}_sampled"] = float(torch.cat(hits).float().mean())
         return out
 
     def grid_images(self, n: int) -> list[torch.Tensor]:

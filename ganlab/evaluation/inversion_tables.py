@@ -41,6 +41,10 @@ def editing_table(metrics: dict[str, float], method_name: str, editor: str,
     table = [[DOMAIN_NAMES[domain], method_name, *(metrics.get(f"test/edit_{key}_{editor}_{a}_{domain}", "")
                                                    for a in attributes for _, key in EDIT_COLUMNS)]
              for domain in DOMAIN_NAMES]
+    # the no-inversion control: the same edits of the generator's own samples (success only)
+    table.append(["Sampled", "(no inversion)", *(metrics.get(f"test/edit_success_{editor}_{a}_sampled", "")
+                                                 if key == "success" else "" for a in attributes
+                                                 for _, key in EDIT_COLUMNS)])
     return headers, table
 
 
