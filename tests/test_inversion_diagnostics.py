@@ -8,7 +8,7 @@ import torch
 from ganlab.data.resize import to_signed
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes, render, sample_attributes, sample_identity
 from ganlab.editing.edit_sign import edit_sign
-from ganlab.metrics.code_spread import code_spread, collapse_warning, sampled_codes
+from ganlab.metrics.code_spread import code_r_squared, code_spread, collapse_warning, sampled_codes
 from ganlab.metrics.counterfactual import CounterfactualTally, counterfactual_scores, summarise
 
 from .test_inverters import tiny_generator
@@ -36,6 +36,16 @@ def test_spread_ratio_tells_collapsed_from_faithful_codes(generator):
     mixed = code_spread(partly, sampled, generator.w_avg)
     assert mixed["spread_ratio_layer0"] == 0 and mixed["spread_ratio_min"] == 0
     assert mixed["spread_ratio"] == pytest.approx(good["spread_ratio"] * (1 - 1 / generator.n_latent), rel=0.05)
+
+
+def test_code_r_squared_is_one_for_recovered_codes_and_zero_for_the_mean_code():
+    truth = torch.randn(500, 3, 8)
+    assert code_r_squared(truth, truth) == 1.0
+    assert code_r_squared(truth.mean(0).expand_as(truth), truth) == pytest.approx(0.0, abs=1e-12)
+    shrunk = truth.mean(0) + 0.5 * (truth - truth.mean(0))  # halfway to the mean: 1 - 0.5^2
+    assert code_r_squared(shrunk, truth) == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="one shape"):
+        code_r_squared(truth[:, 0], truth)
 
 
 def test_collapse_warning_names_the_run_and_the_low_ratios():

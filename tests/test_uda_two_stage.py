@@ -1,11 +1,14 @@
 """HFGI trained in its two stages, as UDA-inversion's authors do: the first trains the e4e
 base alone; the second trains the residual branch with the UDA objective and leaves every
-tensor of the base bit-identical; `trainable` is validated; the base-image loss is a switch."""
+tensor of the base bit-identical; `trainable` is validated; the base-image loss is a switch;
+a stage's learning rate can decay to 0 over its steps."""
 
 from functools import partial
 
 import pytest
+import pytorch_lightning as pl
 import torch
+from torch.utils.data import DataLoader
 
 from ganlab.data.domains import DomainBatch
 from ganlab.losses.f_divergence import PearsonDiscrepancy
@@ -110,3 +113,29 @@ def test_trainable_is_validated(first_stage):
 def test_stages_without_the_target_domain_refuse_the_discrepancy(module, reason):
     with pytest.raises(ValueError, match=reason):
         module(generator=None, inverter=None, losses={"discrepancy": None}, optimizer=None)
+
+
+class FourBatches(pl.LightningDataModule):
+    def __init__(self, batch):
+        super().__init__()
+        self.batch, self.image_size = batch, batch.source.shape[-1]
+
+    def train_dataloader(self):
+        return DataLoader([self.batch] * 4, batch_size=None)
+
+
+@pytest.mark.parametrize("decay,last_lr", [("none", 1e-2), ("cosine", 0.0)])
+def test_lr_decay_runs_the_rate_down_over_the_stage(first_stage, decay, last_lr):
+    g, _, batch = first_stage
+    module = SourceInversion(g, HFGI, {"l2": SquaredError(1.0)}, ADAM, trainable="base", lr_decay=decay)
+    trainer = pl.Trainer(max_epochs=1, limit_val_batches=0, logger=False, enable_checkpointing=False,
+                         enable_progress_bar=False, enable_model_summary=False)
+    trainer.fit(module, datamodule=FourBatches(batch))
+    assert trainer.global_step == 4
+    assert module.optimizers().param_groups[0]["lr"] == pytest.approx(last_lr, abs=1e-12)
+
+
+def test_an_unknown_lr_decay_is_refused(first_stage):
+    g, _, _ = first_stage
+    with pytest.raises(ValueError, match="lr_decay must be one of \\('none', 'cosine'\\), got 'step'"):
+        SourceInversion(g, HFGI, {"l2": SquaredError(1.0)}, ADAM, lr_decay="step")

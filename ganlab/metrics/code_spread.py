@@ -7,7 +7,9 @@ the generator's own codes do?
   (z -> w, the same w on every layer), per layer and averaged over layers. A collapsed
   encoder (every image mapped near one code) scores ~0, a faithful one ~1;
 - distance to the mean code: the mean L2 distance of each layer's code from w_avg, for
-  the inverted and for the sampled codes.
+  the inverted and for the sampled codes;
+- R^2 of codes recovered from generated images, whose codes are known: how much of W's
+  variance an encoder explains (a regressor of E[w | image] has a spread ratio near it).
 
 `collapse_warning` names a run whose spread ratio is under COLLAPSE_RATIO."""
 
@@ -48,6 +50,16 @@ def code_spread(codes: torch.Tensor, sampled: torch.Tensor, mean: torch.Tensor) 
            "distance_to_mean_sampled": float((sampled.to(codes) - mean).norm(dim=-1).mean())}
     out.update({f"spread_ratio_layer{i}": float(r) for i, r in enumerate(ratio)})
     return out
+
+
+def code_r_squared(estimate: torch.Tensor, truth: torch.Tensor) -> float:
+    """1 - E|estimate - truth|^2 / E|truth - mean truth|^2 over codes [N, ...] (1: recovered,
+    0: no better than the mean code)."""
+    if estimate.shape != truth.shape or len(truth) < 2:
+        raise ValueError(f"code_r_squared needs two sets of >= 2 codes of one shape, got {tuple(estimate.shape)} "
+                         f"and {tuple(truth.shape)}")
+    truth = truth.double()
+    return float(1 - (estimate.double() - truth).pow(2).sum() / (truth - truth.mean(0)).pow(2).sum())
 
 
 def collapse_warning(run: str, ratios: dict[str, float], threshold: float = COLLAPSE_RATIO) -> str | None:

@@ -18,9 +18,6 @@ class ImageInversion(InversionTraining):
     `module(x, generator=None) -> Inversion` (its own generator by default), the inverter
     API that `data.source=invert` expects."""
 
-    def configure_optimizers(self):
-        return self.optimizer(self.inverter.parameters())
-
     def forward(self, x: torch.Tensor, generator=None) -> Inversion:
         return self.inverter(x, self.generator if generator is None else generator)
 

@@ -20,6 +20,7 @@ from ganlab.nets.mode import evaluating
 from ganlab.reports.grid import Grid
 
 log = logging.getLogger("ganlab")
+LR_DECAYS = ("none", "cosine")
 
 
 @torch.no_grad()
@@ -36,14 +37,17 @@ class InversionTraining(pl.LightningModule):
 
     def __init__(self, generator: nn.Module, inverter, losses: dict, optimizer, seed: int = 0,
                  image_size: int | None = None, grid_images: int = 8, trainable: str = "all",
-                 base_image_loss: bool = True):
+                 base_image_loss: bool = True, lr_decay: str = "none"):
         """inverter: a partial config, a module, or an earlier inversion stage (whose inverter
         this stage trains on); seed: the encoder's initialisation (and a run's cache key: seeds
         train apart); image_size: the data's (default: the generator's; smaller pools its output
         down); trainable: the part trained (ganlab.methods.inversion.inversion_parts), the rest frozen;
-        base_image_loss: score an HFGI inversion's base image too (off where the base is frozen)."""
+        base_image_loss: score an HFGI inversion's base image too (off where the base is frozen);
+        lr_decay: "none" (a constant rate) or "cosine" (to 0 over the stage's steps)."""
         if self.without_discrepancy and "discrepancy" in dict(losses):
             raise ValueError(self.without_discrepancy)
+        if lr_decay not in LR_DECAYS:
+            raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {lr_decay!r}")
         super().__init__()
         self.automatic_optimization = False
         self.generator = generator.requires_grad_(False).eval()
@@ -62,7 +66,7 @@ class InversionTraining(pl.LightningModule):
         self.losses = nn.ModuleDict(losses)
         self.optimizer, self.grid_images = optimizer, grid_images
         check_trainable(trainable, self.inverter)
-        self.trainable, self.base_image_loss = trainable, base_image_loss
+        self.trainable, self.base_image_loss, self.lr_decay = trainable, base_image_loss, lr_decay
         self.trained = trained_part(self.inverter, trainable)
         self.frozen = frozen_part(self.inverter, trainable)
         self.trained.requires_grad_(True)  # an earlier stage may have frozen it
@@ -90,7 +94,16 @@ class InversionTraining(pl.LightningModule):
                              f"images (the generator makes {self.generator.size} px)")
 
     def configure_optimizers(self):
-        return self.optimizer(self.trained.parameters())  # the part this stage trains (`trainable`)
+        optimizer = self.optimizer(self.trained.parameters())  # the part this stage trains (`trainable`)
+        if self.lr_decay == "none":
+            return optimizer
+        steps = max(1, int(self.trainer.estimated_stepping_batches))
+        return [optimizer], [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)]
+
+    def on_train_batch_end(self, outputs, batch, batch_idx) -> None:
+        # optimisation is manual, so the schedule is stepped here: once per batch
+        if self.lr_decay != "none":
+            self.lr_schedulers().step()
 
     def invert(self, x: torch.Tensor) -> Inversion:
         if self.trainable == "base":  # HFGI's first stage: the e4e base on its own
