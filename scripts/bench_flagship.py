@@ -20,10 +20,11 @@ Per stage:
   step's end to the next (data fetch, forward, backward, optimizer(s), logging, callbacks);
   img/s: the batch size over it (the UDA stages also draw one target image per source image).
 - GFLOP/step: FLOPs COUNTED by torch.utils.flop_counter.FlopCounterMode over one real training
-  step as the module runs it (forward, backward, optimizer; matmuls and convolutions only);
-  GFLOP/s over the median step, and its share of the fp32 matmul peak (median of --peak-runs
-  torch.mm of 2048 x 2048 at the same thread count), measured just before the stage's steps, under
-  the same load (on a shared machine the peak moves with the other users).
+  step as the module runs it (forward, backward, optimizer; matmuls and convolutions only; for
+  StyleGAN2 a step without lazy R1); GFLOP/s over the median step, and its share of the fp32
+  matmul peak (median of --peak-runs torch.mm of 2048 x 2048 at the same thread count), measured
+  just before the stage's steps under the same load (on a shared machine the peak moves with the
+  other users); a reference, not a bound: oneDNN convolutions can beat it.
 - data %: the time between one step's end and the next one's start (the batch fetch, the loop);
   outside net %: over one more step, profiled (torch.profiler), 1 - the time inside the aten ops
   of the step (forward, backward, optimizer) / the step's time from the previous step's end, i.e.
