@@ -1,11 +1,15 @@
 """IcGAN's edit success on classes: the headline counts edits only (the nine other classes
-for digits), the all-pairs figure also counts each image rendered under its own class."""
+for digits), the all-pairs figure also counts each image rendered under its own class; on synthfaces each
+attribute flip is scored against the true counterfactual."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+from ganlab.data.resize import to_signed
+from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes, render, sample_attributes, sample_identity
 from ganlab.evaluation.icgan import IcGANEvaluation
+from ganlab.metrics.counterfactual import CounterfactualTally
 from ganlab.metrics.edit_success import EditSuccess
 
 K = 10
@@ -50,3 +54,27 @@ def test_headline_and_all_pairs_on_an_editor_that_edits_half_the_images():
     assert every_pair == pytest.approx(110 / 200)  # + the 20 own-class renders, all 'reached'
     # target c: of the 9 other classes' images, those of the even classes but c edit (labels' parity = index's)
     assert per_target == pytest.approx([(5 - (c % 2 == 0)) / 9 for c in range(K)])
+
+
+class RenderedFaces:
+    """The part of a synthfaces datamodule the counterfactual score reads."""
+
+    def render(self, attributes, identity):
+        return to_signed(render(attributes, identity, 32))
+
+
+def test_attribute_flips_are_scored_against_the_true_counterfactual():
+    g = torch.Generator().manual_seed(0)
+    attributes, identity = sample_attributes(16, g), sample_identity(16, g)
+    faces = RenderedFaces()
+    reconstruction = faces.render(attributes, identity)
+    names = ["Eyeglasses", "Wearing_Hat"]
+    perfect = [faces.render(counterfactual_attributes(attributes, n, 1 - attributes[:, ATTRIBUTES.index(n)]),
+                            identity) for n in names]
+    tally = CounterfactualTally()
+    IcGANEvaluation._score_counterfactuals(perfect, reconstruction, (attributes, identity), names, faces, tally)
+    IcGANEvaluation._score_counterfactuals([reconstruction, reconstruction], reconstruction, (attributes, identity),
+                                           ["Young", "Male"], faces, tally)
+    summary = tally.summary()
+    assert summary[("Eyeglasses",)]["moved_toward"] == 1.0 and summary[("Wearing_Hat",)]["distance"] == 0.0
+    assert summary[("Young",)]["moved_toward"] == 0.0  # an edit that changes nothing has not moved

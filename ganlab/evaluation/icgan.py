@@ -4,7 +4,12 @@ edits x -> (E_z(x), E_y(x)) -> G(z, y_new) scored by an independent classifier.
 Edit success (`test/edit_success`, the headline) counts edits only: a digit rendered under
 its own class is a reconstruction, so with classes it is the share over the other classes;
 `test/edit_success_all` keeps every (image, class) pair. Attribute flips always ask for the
-other value, so there the two are equal."""
+other value, so there the two are equal.
+
+On data that renders counterfactuals (synthfaces), every attribute flip is also scored against
+the true counterfactual render(a with the attribute flipped, id), as the inversion recipes'
+edits are (ganlab.metrics.counterfactual): test/cf_{moved_toward,distance,psnr}_<attribute>,
+from the reconstruction G(E_z(x), E_y(x)) toward it."""
 
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ from pathlib import Path
 
 import torch
 
+from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.condition_swap import ConditionSwap, interpolate, one_hot_targets
 from ganlab.editing.label_support import PairSupport
+from ganlab.evaluation.inversion_counterfactual import renders_counterfactuals
 from ganlab.evaluation.protocol import Evaluation
 from ganlab.methods.judges.classifier import ImageClassifier
+from ganlab.metrics.counterfactual import CounterfactualTally
 from ganlab.metrics.edit_success import EditSuccess
 from ganlab.metrics.reconstruction import ReconstructionScores
 from ganlab.nets.mode import evaluating
@@ -43,21 +51,30 @@ class IcGANEvaluation(Evaluation):
         supported_edits = EditSuccess(spec.dim).to(encoders.device)
         support = PairSupport(datamodule.train_labels()) if spec.kind == "binary" else None
         ey_hits = classifier_hits = seen = 0
+        renders = spec.kind == "binary" and renders_counterfactuals(datamodule)
+        counterfactual = CounterfactualTally() if renders else None
+        factors = datamodule.factors("test") if counterfactual is not None else None
         with evaluating(generator):
             for i, (x, y) in enumerate(datamodule.test_dataloader()):
                 if self.max_batches is not None and i >= self.max_batches:
                     break
                 x, y = x.to(encoders.device), y.to(encoders.device)
                 z, y_hat = encoders.encode(x)
-                recon.update(generator(z, y_hat), x)
+                reconstruction = generator(z, y_hat)
+                recon.update(reconstruction, x)
                 verdict = self.classifier.predict(x)
                 ey_hits += self._label_hits(y_hat, y, spec.kind)
                 classifier_hits += self._label_hits(verdict, y, spec.kind)
-                seen += len(x)
                 if spec.kind == "categorical":
                     self._score_class_swaps(generator, z, y, edits, all_pairs)
                 else:
-                    self._score_attribute_flips(generator, z, y_hat, y, verdict, edits, supported_edits, support)
+                    flipped = self._score_attribute_flips(generator, z, y_hat, y, verdict, edits, supported_edits,
+                                                          support)
+                    if counterfactual is not None:
+                        batch_factors = tuple(f[seen:seen + len(x)] for f in factors)
+                        self._score_counterfactuals(flipped, reconstruction, batch_factors, spec.names, datamodule,
+                                                    counterfactual)
+                seen += len(x)
         if spec.kind == "binary":
             all_pairs = edits  # every flip asks for the value the image does not have
         metrics = {f"test/{k}": float(v) for k, v in recon.compute().items()}
@@ -76,6 +93,11 @@ class IcGANEvaluation(Evaluation):
                 metrics[f"test/preservation_{name}"] = value
             share = supported_edits.count / edits.count.clamp(min=1)  # each attribute's supported edits
             metrics.update(self._supported_metrics(supported_edits.compute(), share, spec.names))
+        if counterfactual is not None:
+            summary = counterfactual.summary()
+            for (name,), scores in summary.items():
+                metrics.update({f"test/cf_{metric}_{name}": v for metric, v in scores.items()})
+            metrics["test/cf_moved_toward"] = sum(s["moved_toward"] for s in summary.values()) / len(summary)
         self._save_grids(encoders, datamodule, Path(out_dir) / "samples" / "eval")
         return metrics
 
@@ -97,11 +119,14 @@ class IcGANEvaluation(Evaluation):
             edits.update(c, reached[other[:, c], c])
 
     def _score_attribute_flips(self, generator, z, y_hat, y, verdict, edits: EditSuccess,
-                               supported_edits: EditSuccess, support: PairSupport) -> None:
+                               supported_edits: EditSuccess, support: PairSupport) -> list[torch.Tensor]:
+        """Scores each attribute's flip; returns the flipped images, one tensor per attribute."""
         swap = ConditionSwap([str(a) for a in range(y.shape[1])], "binary")
+        flipped = []
         for a in range(y.shape[1]):
             target = 1 - y[:, a]
-            edited = self.classifier.predict(generator(z, swap.edit(y_hat, a, target)))
+            flipped.append(generator(z, swap.edit(y_hat, a, target)))
+            edited = self.classifier.predict(flipped[-1])
             others = torch.ones(y.shape[1], dtype=torch.bool, device=y.device)
             others[a] = False
             kept = (edited[:, others] == verdict[:, others]).float().mean(1)
@@ -109,6 +134,17 @@ class IcGANEvaluation(Evaluation):
             edits.update(a, reached, kept)
             ok = support.supported(swap.edit(y, a, target))
             supported_edits.update(a, reached[ok], kept[ok])
+        return flipped
+
+    @staticmethod
+    def _score_counterfactuals(flipped: list[torch.Tensor], reconstruction: torch.Tensor, factors: tuple,
+                               names: list[str], datamodule, tally: CounterfactualTally) -> None:
+        """Each attribute's flip against render(the true attributes with it flipped, identity)."""
+        attributes, identity = factors
+        for images, name in zip(flipped, names):
+            k = ATTRIBUTES.index(name)
+            truth = datamodule.render(counterfactual_attributes(attributes, name, 1 - attributes[:, k]), identity)
+            tally.update((name,), images, reconstruction, truth.to(images.device))
 
     @staticmethod
     def _supported_metrics(scores: dict, share: torch.Tensor, names: list[str]) -> dict[str, float]:
