@@ -99,10 +99,17 @@ def test_the_inversion_evaluation_scores_an_editor_it_is_given():
                    editors={"half": DirectionSet("half", ["Male"], torch.eye(g.style_dim)[:1], torch.ones(1))})
 
 
+class ChannelMeans(nn.Module):
+    """A judge of each image alone (as a classifier is): its first two channels' means."""
+
+    def forward(self, images):
+        return images.mean((2, 3))[:, :2]
+
+
 def test_the_no_inversion_control_scores_the_editor_on_the_generators_own_samples():
     g = tiny_generator()
     still = DirectionSet("still", ["Male", "Young"], torch.eye(g.style_dim)[:2], torch.zeros(2))  # moves nothing
-    scores = EditScores(g, MeanColour(), None, {"Male": 0, "Young": 1}, judge_size=32, samples=64, strength=2.0,
+    scores = EditScores(g, ChannelMeans(), None, {"Male": 0, "Young": 1}, judge_size=32, samples=64, strength=2.0,
                         editors={"still": still})
     with torch.no_grad():
         wplus = g.style(torch.randn(4, g.style_dim))[:, None].expand(-1, g.n_latent, -1)

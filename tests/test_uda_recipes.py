@@ -102,6 +102,7 @@ def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp
     cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "data=image_folder", f"data.root={root}",
                       "data.image_size=256", "data.batch_size=2", "data.num_workers=0", "data.splits=[0.5,0.25,0.25]",
                       "generator=stylegan2_ffhq", f"generator.checkpoint={checkpoint}", "inverter.width=8",
-                      "inverter.fpn_width=16", cache=shared_cache)
+                      "inverter.fpn_width=16", "loss.synthetic.batch_size=2",  # not 64 renders at 512 px a step
+                      cache=shared_cache)
     metrics = train(cfg)
     check_run(cfg, metrics, counterfactual=False)

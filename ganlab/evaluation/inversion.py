@@ -113,7 +113,7 @@ class InversionEvaluation(Evaluation):
         for inverter in rows.values():
             inverter.to(device).eval()
         edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
-                           self.direction_samples, self.edit_strength, self.editors)
+                           self.direction_samples, self.edit_strength, self.editors, control_samples=self.num_images)
         counterfactual = None
         if renders_counterfactuals(datamodule):
             attributes, identity = datamodule.images.factors("test")

@@ -24,18 +24,18 @@ from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import Editor, task_index
 from ganlab.nets.inverters.base import Inversion
 
-CONTROL_SAMPLES = 256  # held-out generator samples edited for the no-inversion control
-
 
 class EditScores:
     def __init__(self, generator: nn.Module, classifier: nn.Module, identity: nn.Module | None,
                  columns: dict[str, int], judge_size: int, samples: int, strength: float,
-                 editors: dict[str, Editor] | None = None):
+                 editors: dict[str, Editor] | None = None, control_samples: int = 256):
+        """samples: generator samples the directions are fitted on; control_samples: held-out ones
+        edited for the no-inversion control (the evaluation passes its number of test images)."""
         self.generator, self.classifier, self.identity = generator, classifier, identity
         self.columns, self.judge_size, self.strength = columns, judge_size, strength
         codes, logits = sample_scores(generator, classifier, samples, judge_size)
         # seed 1: none of the codes the directions were fitted on
-        self.control = sample_scores(generator, classifier, min(samples, CONTROL_SAMPLES), judge_size, seed=1)
+        self.control = sample_scores(generator, classifier, control_samples, judge_size, seed=1)
         self.editors: dict[str, Editor] = {**fit_directions(codes, logits, columns), **(editors or {})}
         for editor in self.editors.values():
             for name in columns:
