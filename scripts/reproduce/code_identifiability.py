@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parser.parse_args(argv)
     g = pretrained_generator(args.generator, overrides=[]).requires_grad_(False).eval()
     w = g.style(torch.randn(args.images, g.style_dim, generator=torch.Generator().manual_seed(1)))
+    sizes = [g.layer_resolution(i) for i in range(g.num_layers)]
     noise = [torch.randn(args.images, 1, r, r, generator=torch.Generator().manual_seed(2 + i))
-             for i, r in enumerate(g.layer_resolution(i) for i in range(g.num_layers))]
+             for i, r in enumerate(sizes)]
 
     def render(codes: torch.Tensor) -> torch.Tensor:
         return g.synthesis(codes[:, None].expand(-1, g.n_latent, -1), noise=noise)
