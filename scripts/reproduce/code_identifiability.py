@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from ganlab.metrics.code_spread import code_r_squared, code_spread, sampled_codes
+from ganlab.metrics.reconstruction import psnr
 from ganlab.pretrained import pretrained_generator
 
 
@@ -51,9 +52,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         schedule.step()
         if (step + 1) % 100 == 0 or step + 1 == args.steps:
             with torch.no_grad():
-                mse = (render(estimate) - images).pow(2).flatten(1).mean(1)
-            out = {"step": step + 1, "psnr": float((10 * torch.log10(4 / mse)).mean()),
-                   "r2": code_r_squared(estimate.detach(), w)}
+                out = {"step": step + 1, "psnr": float(psnr(render(estimate), images)),
+                       "r2": code_r_squared(estimate.detach(), w)}
             print(" ".join(f"{k} {v:.4g}" for k, v in out.items()), flush=True)
     spread = code_spread(estimate.detach()[:, None].expand(-1, g.n_latent, -1), sampled_codes(g), g.w_avg)
     out["spread_ratio"] = spread["spread_ratio"]
