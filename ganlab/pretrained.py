@@ -3,6 +3,7 @@ networks and metrics below them receive modules, never names.
 
     g = pretrained_generator("stylegan2-synthfaces32")            # zoo: trained once, cached
     g = pretrained_generator(checkpoint="stylegan2-ffhq-config-f.pt")
+    g = pretrained_generator("scgan-synthfaces32")  # SCGAN's, each code drawn at its self-labels
     features = fid_features("features-synthfaces32")               # or "inception"
 
 StyleGAN2 parameters are left trainable; freeze them (`g.requires_grad_(False)`) where the
@@ -47,6 +48,11 @@ def _from_zoo(name: str, cache_dir: str | None, overrides: list[str] | None) -> 
                         f"(configs/zoo/{name}.yaml should name a stylegan2 recipe's stage)")
     if int(module.batches_seen) == 0:
         raise RuntimeError(f"zoo model {name!r} has never been trained (no latent_avg)")
+    self_labelled = getattr(module, "self_labelled", None)  # SCGAN: its modes set by the code's self-labels
+    if self_labelled is not None:
+        gan = self_labelled()
+        gan.config["zoo"], gan.extra["metrics"] = name, zoo.metrics(module)
+        return gan
     return StyleGAN2Checkpoint(g_ema=module.g_ema, g=module.g, d=module.d, latent_avg=module.latent_avg.clone(),
                                config={"zoo": name}, extra={"metrics": zoo.metrics(module)})
 

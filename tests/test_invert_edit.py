@@ -92,3 +92,18 @@ def test_an_editor_of_wplus_codes_edits_them_as_they_are():
     shift.n_latent = 5
     codes = torch.randn(3, 5, 4)
     assert torch.allclose(WPlusEditor(shift, latent_dim=4).edit(codes, 0, 1.5), codes + 1.5 * shift.directions[0])
+
+
+def test_matched_identity_reads_success_off_the_other_curve_at_the_reference_identity():
+    sys.path.insert(0, str(ROOT / "scripts" / "reproduce"))
+    from matched_identity import success_at, table
+
+    # identity falls and success rises with strength
+    base = [(0.5, 0.2, 0.9), (1.0, 0.4, 0.8), (2.0, 0.6, 0.6)]
+    other = [(0.5, 0.3, 0.95), (1.0, 0.7, 0.75), (2.0, 0.9, 0.5)]
+    assert success_at(other, 0.8) == pytest.approx(0.6)  # a quarter of the way from 0.75 to 0.95
+    assert success_at(other, 0.99) is None  # outside the measured identities: no extrapolation
+    header, rows = table({"base": {"Hat": base}, "sc": {"Hat": other}}, "base")
+    assert header[-1] == "difference (sc - base)"
+    assert rows[1] == ["Hat", 1.0, 0.4, 0.8, 0.6, 0.2]
+    assert rows[2][4] == pytest.approx(0.82)  # at identity 0.6: 0.9 - 0.4 * (0.9 - 0.7)

@@ -9,11 +9,12 @@ import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
 
 from ganlab.data.latents import LatentCodesDataModule
-from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule, sample_attributes
+from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule, counterfactual_attributes, sample_attributes
 from ganlab.data.tasks import parse_tasks
 from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
 from ganlab.editing.sample_weights import RULES, rule_effect, source_weights
+from ganlab.evaluation.code_counterfactuals import code_counterfactuals
 from ganlab.losses.sinkhorn import SinkhornDivergence
 from ganlab.methods.editors.latent_classifier import LatentClassifier
 from ganlab.methods.editors.lt import LatentTransformer
@@ -232,6 +233,32 @@ def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
     with torch.no_grad():
         x = images.split("test")[torch.arange(3)][0]
         assert torch.allclose(codes.split("test").codes[:3], encoder(x).wplus, atol=1e-5)
+
+
+def test_inverted_codes_are_scored_against_their_images_true_counterfactuals(tmp_path):
+    """Codes of inverted synthfaces: the counterfactual of test code i is test image i's own
+    render with the edited attribute set to the target; sampled codes have none."""
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    set_w_avg(generator)
+    encoder = ImageInversion(generator, partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16),
+                             losses={}, optimizer=None)
+    classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
+    images = SynthFacesDataModule(image_size=32, num_images=100)
+    codes = LatentCodesDataModule(generator, classifier, images, edits=["Male"], source="invert", inverter=encoder,
+                                  cache_dir=str(tmp_path), device="cpu")
+    codes.setup()
+    task = codes.tasks[0]
+    rows = task.sources(codes.labels("test")).nonzero().squeeze(1)
+    truth = code_counterfactuals(codes, task, rows)
+    attributes, identity = images.factors("test")
+    assert truth.shape == (len(rows), 3, 32, 32)
+    assert not torch.equal(truth, images.split("test")[rows][0])  # every source lacks Male: its render changes
+    male = ATTRIBUTES.index("Male")
+    assert torch.equal(truth, images.render(counterfactual_attributes(attributes[rows], "Male", 1.0), identity[rows]))
+    assert bool((attributes[rows, male] == 0).all())
+    sampled = LatentCodesDataModule(generator, classifier, images, edits=["Male"], source="sample", num_codes=64,
+                                    cache_dir=str(tmp_path), device="cpu")
+    assert code_counterfactuals(sampled, task, rows) is None
 
 
 class Crash(pl.Callback):

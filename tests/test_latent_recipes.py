@@ -62,6 +62,18 @@ def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
     check_run_report(run)
 
 
+def test_lw_on_inverted_faces_is_scored_against_the_true_counterfactuals(compose_cfg):
+    """+experiment=lw on codes of real synthfaces inverted by the zoo's pSp: every editor's
+    edits are also scored against each image's true counterfactual."""
+    cfg = compose_cfg("+experiment=lw", "debug=fdr", "data.source=invert", "inverter=psp_synthfaces32")
+    metrics = train(cfg)
+    edits = OmegaConf.load(Path(cfg.paths.output_dir) / "config.yaml").data_info.edits
+    for editor in ("lw", "lt", "interfacegan"):
+        assert 0 <= metrics[f"test/{editor}/cf_moved_toward"] <= 1
+        for edit in edits:
+            assert metrics[f"test/{editor}/cf_distance_{edit}"] > 0, (editor, edit)
+
+
 def test_the_row_layout_trains_its_own_zoo_models():
     """zoo_overrides=[data.layout=row] reaches the zoo's recipes: the generator and the count
     classifier of row canvases are other models than the grid's."""

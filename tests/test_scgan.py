@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from ganlab import zoo
 from ganlab.editing.mode_edit import pivotal_tuning, position_levels, refine_codes, set_position
 from ganlab.editing.self_labels import (
     SelfLabels,
@@ -19,10 +20,12 @@ from ganlab.editing.self_labels import (
     uniform_levels,
 )
 from ganlab.evaluation.scgan import SCGANEvaluation
+from ganlab.methods.gans.scgan import SelfConditionedGAN
 from ganlab.metrics.tables import write_records
 from ganlab.nets.mode_discriminator import ModeDiscriminator
-from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights
-from ganlab.nets.stylegan2 import Discriminator, Generator, save_rosinality
+from ganlab.nets.self_conditioned import SelfConditionedGenerator, mode_weights, self_labelled_generator
+from ganlab.nets.stylegan2 import Discriminator, Generator, StyleGAN2Checkpoint, save_rosinality
+from ganlab.pretrained import pretrained_generator
 from ganlab.runner.run import train
 
 from .data_files import write_image_folder
@@ -97,6 +100,49 @@ def test_input_is_the_mode_weighted_sum_of_constants():
     assert torch.allclose(x[1], c[0] + c[3], atol=1e-6)
     with pytest.raises(RuntimeError, match="needs mode weights"):
         sc.generator.input(torch.zeros(2, 1))
+
+
+def test_the_self_labelled_generator_draws_each_code_at_its_own_self_labels():
+    sc = SelfConditionedGenerator(tiny_generator(), num_attributes=2, mode_init="copy").eval()
+    with torch.no_grad():
+        sc.generator.input.multiinput.normal_()
+    labels = SelfLabels(num_attributes=2, style_dim=8)
+    labels.fit(torch.eye(8)[:2], torch.zeros(2), torch.randn(64, 8))
+    plain = self_labelled_generator(sc, labels).eval()
+    assert isinstance(plain, Generator)
+    wplus = torch.randn(3, plain.n_latent, 8)
+    with torch.no_grad():
+        expected = sc.synthesis(wplus, labels(wplus.mean(1)))
+        assert torch.allclose(plain.synthesis(wplus), expected, atol=1e-6)
+        # an edit along the first boundary moves the code's modes with it
+        moved = wplus + 10 * torch.eye(8)[0]
+        assert torch.allclose(plain.synthesis(moved), sc.synthesis(moved, labels(moved.mean(1))), atol=1e-6)
+        assert not torch.allclose(plain.synthesis(moved), sc.synthesis(moved, labels(wplus.mean(1))), atol=1e-4)
+    assert plain.make_noise()[0].shape == (1, 1, 4, 4)
+    with pytest.raises(ValueError, match="fitted self-labels"):
+        self_labelled_generator(sc, SelfLabels(2, 8))
+
+
+def test_a_zoo_scgan_loads_as_a_generator_drawing_each_code_at_its_self_labels(monkeypatch):
+    """generator.name=<a zoo SCGAN>: pretrained_generator returns a plain Generator that
+    renders W+ codes as the fine-tuned g_ema does at the codes' own self-labels."""
+    checkpoint = StyleGAN2Checkpoint(g_ema=tiny_generator(), g=tiny_generator(1), d=Discriminator(16, channels=8),
+                                     latent_avg=torch.zeros(8))
+    module = SelfConditionedGAN(checkpoint, torch.nn.Identity(), boundaries=None, attributes=["A", "B"],
+                                optimizer_g=torch.optim.Adam, optimizer_d=torch.optim.Adam, mode_init="copy")
+    with torch.no_grad():
+        module.g_ema.generator.input.multiinput.normal_()
+    with pytest.raises(RuntimeError, match="no self-labels"):
+        module.self_labelled()
+    module.labels.fit(torch.eye(8)[:2], torch.zeros(2), torch.randn(64, 8))
+    module.batches_seen += 1
+    monkeypatch.setattr(zoo, "load", lambda name, **kwargs: module)
+    generator = pretrained_generator("scgan-tiny")
+    assert isinstance(generator, Generator) and not generator.training
+    wplus = torch.randn(4, generator.n_latent, 8)
+    with torch.no_grad():
+        expected = module.g_ema.synthesis(wplus, module.labels(wplus.mean(1)))
+        assert torch.allclose(generator.synthesis(wplus), expected, atol=1e-6)
 
 
 def test_discriminator_head_keeps_the_pretrained_realness():

@@ -53,12 +53,13 @@ class InvertEditEvaluation(Evaluation):
                  identity: nn.Module, fid: FrechetDistance, inverter_target: str, editor_target: str,
                  trained: dict[str, str], optimization, degradation: nn.Module | None = None,
                  zoo_load=None, inverter_zoo: str | None = None, generator_name: str | None = None,
-                 zoo_overrides: list[str] = (), strength: float = 1.0, num_images: int = 128,
-                 reference_images: int = 1000, batch_size: int = 64, judge_size: int = 32, fid_size: int = 32,
-                 grid_images: int = 8, seed: int = 0, max_batches: int | None = None):
+                 zoo_overrides: list[str] = (), editor_overrides: list[str] = (), strength: float = 1.0,
+                 num_images: int = 128, reference_images: int = 1000, batch_size: int = 64, judge_size: int = 32,
+                 fid_size: int = 32, grid_images: int = 8, seed: int = 0, max_batches: int | None = None):
         """inverter_target / editor_target: the `_target_` of the chosen inverter= / editor=
         config; trained: {target: zoo name}; zoo_load: ganlab.zoo.load as a partial (needed for
         every part but optimization); optimization: a partial OptimizationInverter;
+        editor_overrides: zoo overrides for the editor alone (e.g. the edits it is trained for);
         max_batches (debug): a few images, 2 optimisation steps."""
         self.generator, self.classifier, self.identity, self.fid = generator, classifier, identity, fid
         self.labels = list(classifier_labels)
@@ -66,6 +67,7 @@ class InvertEditEvaluation(Evaluation):
         self.trained, self.optimization = dict(trained), optimization
         self.degradation = None if isinstance(degradation, NoDegradation) else degradation
         self.generator_name, self.zoo_load, self.zoo_overrides = generator_name, zoo_load, list(zoo_overrides)
+        self.editor_overrides = list(editor_overrides)
         self.strength, self.num_images, self.reference_images = strength, num_images, reference_images
         self.batch_size, self.judge_size, self.fid_size = batch_size, judge_size, fid_size
         self.grid_images, self.seed = grid_images, seed
@@ -84,7 +86,7 @@ class InvertEditEvaluation(Evaluation):
                                                 self.optimization, generator, size, self.generator_name,
                                                 self.zoo_load, self.zoo_overrides)
         editor, editor_name = load_editor(self.editor_target, self.trained, self.generator_name, self.zoo_load,
-                                          self.zoo_overrides)
+                                          self.zoo_overrides + self.editor_overrides)
         for net in (inverter, self.classifier, self.identity, editor):
             if isinstance(net, nn.Module):
                 net.eval()

@@ -13,6 +13,9 @@ smallest alpha at which the latent classifier's target change on the test codes 
 `operating_latent_change` (1.0: "a target change of 100% according to the latent
 classifier"; bisected on the latent classifier alone, nothing rendered), where the image
 classifier's target change is then read.
+Codes that invert real images able to render their own counterfactual (`data.source=invert`
+on synthfaces) are also scored against it at alpha_max (ganlab.evaluation.code_counterfactuals):
+test/<editor>/cf_{moved_toward,distance,psnr,start_distance}_<task>.
 
 Writes into the run folder: edit_table.md / edit_table.csv (mean over alpha, the paper's
 layout), curves/<task>.png (preservation and identity against target change),
@@ -32,11 +35,13 @@ from torch import nn
 from ganlab.data.latents import classify
 from ganlab.data.tasks import EditTask
 from ganlab.editing.editor import Editor, task_index
+from ganlab.evaluation.code_counterfactuals import code_counterfactuals
 from ganlab.evaluation.edit_report import editor_key, metric_key, write_curves, write_data_reports, write_edit_tables
 from ganlab.evaluation.edit_scores import EditJudge, Observation
 from ganlab.evaluation.protocol import Evaluation
 from ganlab.methods.editors.direction_editors import DirectionEditor
 from ganlab.metrics.classifier_scores import classifier_scores
+from ganlab.metrics.counterfactual import counterfactual_scores, summarise
 from ganlab.reports.grid import Grid, save_grid
 
 log = logging.getLogger("ganlab")
@@ -129,14 +134,18 @@ class LatentEditEvaluation(Evaluation):
         return editors
 
     # ------------------------------------------------------------------ one task
-    def _codes(self, datamodule, split: str, task: EditTask, limit: int | None) -> torch.Tensor:
+    def _codes(self, datamodule, split: str, task: EditTask, limit: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(the split's rows of the task's source codes, those codes)."""
         data = datamodule.split(split)
         rows = task.sources(data.labels).nonzero().squeeze(1)
-        return data.codes[rows[:limit] if limit else rows]
+        rows = rows[:limit] if limit else rows
+        return rows, data.codes[rows]
 
     def _evaluate_task(self, task: EditTask, editors: dict, datamodule, judge: EditJudge, out_dir: Path):
-        test = judge.observe(self._codes(datamodule, "test", task, self.eval_codes))
-        calib = judge.observe(self._codes(datamodule, "val", task, self.calibration_codes))
+        rows, codes = self._codes(datamodule, "test", task, self.eval_codes)
+        test = judge.observe(codes)
+        truth = code_counterfactuals(datamodule, task, rows)
+        calib = judge.observe(self._codes(datamodule, "val", task, self.calibration_codes)[1])
         taking = {key: e for key, e in editors.items() if task.name in e.tasks}
         ref_key = editor_key(self.reference) if self.reference else next(iter(taking))
         if ref_key not in taking:
@@ -159,6 +168,8 @@ class LatentEditEvaluation(Evaluation):
                      "alpha_max": alpha_max, "natural": judge.score(task, test, natural)}
             if at_op:
                 entry["operating"] = judge.score(task, test, at_op[0]) | {"alpha": operating}
+            if truth is not None:  # at alpha_max, where every editor's target change matches the reference's
+                entry["counterfactual"] = summarise(counterfactual_scores(swept[-1].images, test.images, truth))
             picks = [round(i * (len(alphas) - 1) / max(1, self.grid_alphas - 1)) for i in range(self.grid_alphas)]
             if real is not None:  # FID at the grid's strengths, alpha_max last: realism against strength
                 entry["fid_curve"] = {i: self.realism(swept[i].images[: self.fid_codes], real_images=real).fid
@@ -266,6 +277,7 @@ class LatentEditEvaluation(Evaluation):
                            if m in ("target_change", "latent_change")}
                 values |= {f"{m}_op": v for m, v in entry.get("operating", {}).items()
                            if m in ("target_change", "latent_change", "alpha")}
+                values |= {f"cf_{m}": v for m, v in entry.get("counterfactual", {}).items()}
                 values["alpha_max"] = entry["alpha_max"]
                 if "fid" in entry:
                     values["fid"] = entry["fid"]

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from ganlab.editing.self_labels import SelfLabels
 from ganlab.nets.stylegan2 import Generator
 
 LEVELS = 3  # low, mid, high
@@ -152,3 +153,36 @@ class SelfConditionedGenerator(nn.Module):
         """rosinality's call with the mode levels added: returns (image, W+ or None)."""
         with self.generator.input.weighted(self._check(levels)):
             return self.generator(styles, **kwargs)
+
+
+class SelfLabelledInput(nn.Module):
+    """The mode constants weighted by the self-labels of the code being rendered (the mean of
+    its W+ entries, labelled by the fitted boundaries): SCGAN's generator becomes a plain
+    W -> image map, drawing each code at the modes its own labels give, as SCGAN draws an
+    image at the self-labels of its inverted code. An edit that moves the code across a
+    boundary moves its modes with it."""
+
+    def __init__(self, multiinput: torch.Tensor, labels: SelfLabels):
+        super().__init__()
+        if not bool(labels.fitted):
+            raise ValueError("SelfLabelledInput needs fitted self-labels (an SCGAN stage that has trained)")
+        self.multiinput = nn.Parameter(multiinput.detach().clone())
+        self.labels = copy.deepcopy(labels)
+
+    @property
+    def input(self) -> torch.Tensor:
+        """What a Generator reads its device from (ConstantInput's name)."""
+        return self.multiinput
+
+    def forward(self, wplus: torch.Tensor) -> torch.Tensor:
+        weights = mode_weights(self.labels(wplus.mean(1)))  # Generator.synthesis passes W+ [B, L, D]
+        return torch.einsum("bk,chwk->bchw", weights.to(self.multiinput), self.multiinput[0])
+
+
+def self_labelled_generator(generator: SelfConditionedGenerator, labels: SelfLabels) -> Generator:
+    """A copy of the self-conditioned generator as a plain Generator whose input is set by
+    the self-labels of the code (`SelfLabelledInput`): inverters, editors and evaluations
+    use it as any StyleGAN2."""
+    plain = copy.deepcopy(generator.generator)
+    plain.input = SelfLabelledInput(generator.generator.input.multiinput, labels)
+    return plain

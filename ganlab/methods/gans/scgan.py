@@ -29,7 +29,7 @@ from ganlab.editing.self_labels import SelfLabels, level_labels, mode_kl, unifor
 from ganlab.methods.gans.stylegan2 import StyleGAN2
 from ganlab.nets.mode import evaluating
 from ganlab.nets.mode_discriminator import ModeDiscriminator
-from ganlab.nets.self_conditioned import SelfConditionedGenerator
+from ganlab.nets.self_conditioned import SelfConditionedGenerator, self_labelled_generator
 from ganlab.nets.stylegan2 import StyleGAN2Checkpoint, save_rosinality
 from ganlab.randomness import randn, step_generator
 from ganlab.reports.grid import Grid
@@ -219,6 +219,16 @@ class SelfConditionedGAN(StyleGAN2):
             w = self.g_ema.style(z).repeat_interleave(len(t), 0)
         columns = ["all modes mid", *(f"{name} {end}" for name in self.attributes for end in ("low", "high"))]
         return Grid(self.draw(w, levels), len(t), columns), "one latent per row, modes set per column"
+
+    def self_labelled(self) -> StyleGAN2Checkpoint:
+        """The fine-tuned generators as plain StyleGAN2 ones that draw each code at its own
+        self-labels (ganlab.nets.self_conditioned.SelfLabelledInput), the discriminator without
+        its level head, and latent_avg: what `generator.name=<this zoo model>` loads."""
+        if not bool(self.labels.fitted):
+            raise RuntimeError("this SCGAN has no self-labels yet (it has not been trained)")
+        return StyleGAN2Checkpoint(g_ema=self_labelled_generator(self.g_ema, self.labels).eval(),
+                                   g=self_labelled_generator(self.g, self.labels), d=self.d.body,
+                                   latent_avg=self.latent_avg.clone(), config={"scgan_attributes": self.attributes})
 
     def export_rosinality(self, path: str | Path) -> Path:
         """g_ema, g (the authors' Generator_MMD layout: input.multiinput [1, C, 4, 4, 3n+1]),
