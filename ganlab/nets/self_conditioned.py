@@ -20,7 +20,6 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-from ganlab.editing.self_labels import SelfLabels
 from ganlab.nets.stylegan2 import Generator
 
 LEVELS = 3  # low, mid, high
@@ -160,9 +159,10 @@ class SelfLabelledInput(nn.Module):
     its W+ entries, labelled by the fitted boundaries): SCGAN's generator becomes a plain
     W -> image map, drawing each code at the modes its own labels give, as SCGAN draws an
     image at the self-labels of its inverted code. An edit that moves the code across a
-    boundary moves its modes with it."""
+    boundary moves its modes with it. `labels`: fitted self-labels, W codes [N, D] -> soft
+    labels [N, A, 3] (ganlab.editing.self_labels.SelfLabels; nets do not import editing)."""
 
-    def __init__(self, multiinput: torch.Tensor, labels: SelfLabels):
+    def __init__(self, multiinput: torch.Tensor, labels: nn.Module):
         super().__init__()
         if not bool(labels.fitted):
             raise ValueError("SelfLabelledInput needs fitted self-labels (an SCGAN stage that has trained)")
@@ -179,7 +179,7 @@ class SelfLabelledInput(nn.Module):
         return torch.einsum("bk,chwk->bchw", weights.to(self.multiinput), self.multiinput[0])
 
 
-def self_labelled_generator(generator: SelfConditionedGenerator, labels: SelfLabels) -> Generator:
+def self_labelled_generator(generator: SelfConditionedGenerator, labels: nn.Module) -> Generator:
     """A copy of the self-conditioned generator as a plain Generator whose input is set by
     the self-labels of the code (`SelfLabelledInput`): inverters, editors and evaluations
     use it as any StyleGAN2."""
