@@ -213,9 +213,8 @@ def test_invert_source_needs_an_inverter():
                               SynthFacesDataModule(image_size=32, num_images=10), source="invert")
 
 
-def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
-    """data.source=invert with an image-inversion module (what the zoo's psp-multidigits32
-    is): one W+ code per real image, labelled with that image's label, not a classifier's."""
+def _inverted_faces(tmp_path):
+    """(generator, classifier, encoder, synthfaces, their W+ codes) of tiny untrained parts."""
     torch.manual_seed(0)
     generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
     set_w_avg(generator)
@@ -226,6 +225,13 @@ def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
     codes = LatentCodesDataModule(generator, classifier, images, edits=["Male"], source="invert", inverter=encoder,
                                   cache_dir=str(tmp_path), device="cpu")
     codes.setup()
+    return generator, classifier, encoder, images, codes
+
+
+def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
+    """data.source=invert with an image-inversion module (what the zoo's psp-multidigits32
+    is): one W+ code per real image, labelled with that image's label, not a classifier's."""
+    generator, _, encoder, images, codes = _inverted_faces(tmp_path)
     images.setup()
     for split in ("train", "test"):
         assert codes.split(split).codes.shape == (len(images.split(split)), generator.n_latent, 16)
@@ -238,15 +244,7 @@ def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
 def test_inverted_codes_are_scored_against_their_images_true_counterfactuals(tmp_path):
     """Codes of inverted synthfaces: the counterfactual of test code i is test image i's own
     render with the edited attribute set to the target; sampled codes have none."""
-    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
-    set_w_avg(generator)
-    encoder = ImageInversion(generator, partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16),
-                             losses={}, optimizer=None)
-    classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
-    images = SynthFacesDataModule(image_size=32, num_images=100)
-    codes = LatentCodesDataModule(generator, classifier, images, edits=["Male"], source="invert", inverter=encoder,
-                                  cache_dir=str(tmp_path), device="cpu")
-    codes.setup()
+    generator, classifier, _, images, codes = _inverted_faces(tmp_path)
     task = codes.tasks[0]
     rows = task.sources(codes.labels("test")).nonzero().squeeze(1)
     truth = code_counterfactuals(codes, task, rows)
