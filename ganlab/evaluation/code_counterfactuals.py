@@ -19,10 +19,10 @@ def code_counterfactuals(datamodule, task: EditTask, rows: torch.Tensor) -> torc
     """Counterfactual images [len(rows), C, H, W] in [-1, 1] of the test codes `rows`, or None
     where the codes are not inversions of images that can render one (sampled codes, other
     data, a categorical label)."""
-    images = getattr(datamodule, "images", None)
-    if (getattr(datamodule, "source", None) != "invert" or images is None or not renders_counterfactuals(images)
+    if (getattr(datamodule, "source", None) != "invert" or not renders_counterfactuals(datamodule)
             or datamodule.label_spec.kind != "binary" or task.name not in ATTRIBUTES):
         return None
+    images = datamodule.images
     attributes, identity = images.factors("test")
     attributes, identity = attributes[rows], identity[rows]
     return images.render(counterfactual_attributes(attributes, task.name, task.target_value), identity)
