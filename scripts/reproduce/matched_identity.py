@@ -14,27 +14,28 @@ reference's identity (linear between consecutive strengths); blank where it neve
 from __future__ import annotations
 
 import argparse
+import csv
 from collections import defaultdict
 from pathlib import Path
 
 from ganlab.metrics.tables import markdown_table, write_csv
+from ganlab.reports.matrix import is_cell
 from ganlab.reports.run_groups import key_value
 from ganlab.reports.sweep_page import find_runs
 
 
 def curves(folder: Path) -> dict[str, dict[str, list[tuple[float, float, float]]]]:
-    """{generator: {edit: [(strength, success, identity), ...] sorted by strength}}."""
+    """{generator: {edit: [(strength, success, identity), ...] sorted by strength}}, from each
+    finished cell's cells.csv (one row per edit)."""
     out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for run in find_runs(folder):
-        metrics = run["metrics"]
-        if not metrics or "test/edited_images" not in metrics:
+        if not is_cell(run["metrics"]):
             continue
         generator = key_value(run, "generator.name")
         strength = float(key_value(run, "method.evaluate.strength"))
-        edits = [k[len("test/success_"):] for k in metrics
-                 if k.startswith("test/success_") and f"test/id_{k[len('test/success_'):]}" in metrics]
-        for edit in edits:
-            out[generator][edit].append((strength, metrics[f"test/success_{edit}"], metrics[f"test/id_{edit}"]))
+        with (Path(run["dir"]) / "cells.csv").open() as f:
+            for row in csv.DictReader(f):
+                out[generator][row["edit"]].append((strength, float(row["success"]), float(row["id"])))
     return {g: {e: sorted(points) for e, points in edits.items()} for g, edits in out.items()}
 
 
