@@ -22,7 +22,9 @@ def minibatch_stddev(x: torch.Tensor, group_size: int = 4, n_feat: int = 1) -> t
     while b % g:
         g -= 1
     y = x.view(g, -1, n_feat, c // n_feat, h, w)
-    y = torch.sqrt(y.var(0, unbiased=False) + 1e-8)  # [B/G, F, C/F, H, W]
+    # the population variance over the group, written out: Tensor.var over the leading dim
+    # of this strided view is ~35x slower on CPU (~5 % of a 32 px training step)
+    y = torch.sqrt((y - y.mean(0)).square().mean(0) + 1e-8)  # [B/G, F, C/F, H, W]
     y = y.mean((2, 3, 4)).view(-1, n_feat, 1, 1)  # [B/G, F, 1, 1]
     return torch.cat([x, y.repeat(g, 1, h, w)], 1)
 
@@ -63,7 +65,8 @@ class Discriminator(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The flattened 4x4 features the realness head reads, [B, ch[4] * 16] (extra heads,
         such as SCGAN's mode classifier, read them too)."""
-        out = self.convs(x)
+        # oneDNN convolves channels-last activations faster on CPU (~15 % of a training step)
+        out = self.convs(x.contiguous(memory_format=torch.channels_last))
         out = minibatch_stddev(out, self.stddev_group, self.stddev_feat)
         return self.final_conv(out).flatten(1)
 

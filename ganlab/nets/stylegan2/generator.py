@@ -224,6 +224,9 @@ class Generator(nn.Module):
             return act
 
         out = self.input(wplus)
+        if not self.conv1.conv.fused:  # the fused path folds the batch into channels instead
+            # oneDNN convolves channels-last activations faster on CPU (~15 % of a training step)
+            out = out.contiguous(memory_format=torch.channels_last)
         out = edit(0, self.conv1(out, wplus[:, 0], noise=noise[0]))
         skip = self.to_rgb1(out, wplus[:, 1])
         # Each resolution consumes 2 conv latents; its ToRGB shares the next conv's latent index.
@@ -232,6 +235,7 @@ class Generator(nn.Module):
             out = edit(i, self.convs[2 * j](out, wplus[:, i], noise=noise[i]))
             out = edit(i + 1, self.convs[2 * j + 1](out, wplus[:, i + 1], noise=noise[i + 1]))
             skip = to_rgb(out, wplus[:, i + 2], skip)
+        skip = skip.contiguous()  # images leave in the default layout, whatever ran inside
         return (skip, acts) if return_features else skip
 
     def forward(
