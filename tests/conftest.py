@@ -24,7 +24,8 @@ os.environ.setdefault("OMP_NUM_THREADS", TEST_THREADS)  # the CLI tests' subproc
 @pytest.fixture(autouse=True, scope="session")
 def _torch_threads():
     """Tiny test models gain nothing from a second thread, and OpenMP spin-waits make them
-    several times slower while other processes share the cores (GANLAB_TEST_THREADS=N)."""
+    several times slower while other processes share the cores (GANLAB_TEST_THREADS=N); the
+    suite runs one test process per core instead (pytest-xdist, pyproject.toml)."""
     torch.set_num_threads(int(TEST_THREADS))
 
 
