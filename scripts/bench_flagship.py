@@ -1,9 +1,9 @@
-"""Per-stage profile of the cold flagship (`+experiment=uda_inversion`; --quick: its budget
-variant `uda_inversion_quick`): every training stage a cold run goes through, the zoo models it
-needs first, then the recipe's own stages, then the evaluation.
+"""Per-stage profile of the cold flagship (`+experiment=uda_inversion`, what `make run` runs):
+every training stage a cold run goes through, the zoo models it needs first, then the recipe's
+own stages, then the evaluation.
 
-    python scripts/bench_flagship.py --threads 2                     # the full flagship
-    python scripts/bench_flagship.py --quick --steps 5 --stages stylegan2 encoder
+    python scripts/bench_flagship.py --threads 2
+    python scripts/bench_flagship.py --steps 5 --stages stylegan2 encoder
 
 What is timed: each stage's LightningModule is built from the project's own composition (the zoo
 entry's recipe, or the flagship's) and run by a Lightning Trainer with that stage's trainer
@@ -94,6 +94,8 @@ class StepClock(pl.Callback):
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
         if self.batch is None:
             self.batch = len(batch[0])
+        if not self.steps:  # a stand-in's steps: nothing to time, count or profile
+            return
         if self.warmup <= batch_idx < self.warmup + self.steps:
             self.fetches.append(time.perf_counter() - self._end)
         elif batch_idx == self.warmup + self.steps:
@@ -162,13 +164,13 @@ def run_steps(cfg, datamodule, name: str, module, warmup: int, steps: int, peak_
     return clock
 
 
-def recipe(stage: str, quick: bool, out: Path):
+def recipe(stage: str, out: Path):
     """The composed, prepared recipe a stage belongs to, and the seconds prepare took."""
     if stage in ZOO_STAGES:
-        name = ZOO_STAGES[stage] + ("-quick" if quick and stage == "stylegan2" else "")
-        overrides, folder = recipe_overrides(name), name
+        folder = ZOO_STAGES[stage]
+        overrides = recipe_overrides(folder)
     else:
-        folder = "uda_inversion_quick" if quick else "uda_inversion"
+        folder = "uda_inversion"
         overrides = [f"+experiment={folder}"]
     start = time.perf_counter()
     cfg, datamodule = prepare(compose([*overrides, f"paths.output_dir={out / folder}",
@@ -199,7 +201,7 @@ def bench(args, out: Path) -> list[dict]:
     needed = wanted | {z for s in wanted for z in NEEDS.get(s, ())}
     rows, modules = [], {}
     for stage in (s for s in STAGES if s in needed and s not in RECIPE_STAGES + ("evaluation",)):
-        cfg, datamodule, setup, zoo_name = recipe(stage, args.quick, out)
+        cfg, datamodule, setup, zoo_name = recipe(stage, out)
         module = build(cfg, stage, {})
         timed = stage in wanted
         clock = run_steps(cfg, datamodule, stage, module, args.warmup if timed else 0, args.steps if timed else 0,
@@ -213,7 +215,7 @@ def bench(args, out: Path) -> list[dict]:
         os.environ[env_variable(zoo_name)] = str(standin)
     if not needed & {*RECIPE_STAGES, "evaluation"}:
         return rows
-    cfg, datamodule, setup, _ = recipe("base", args.quick, out)
+    cfg, datamodule, setup, _ = recipe("base", out)
     for stage in RECIPE_STAGES:
         modules[stage] = build(cfg, stage, modules)
         if stage in wanted:
@@ -249,7 +251,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="timed training steps per stage (16: one lazy-R1 step of StyleGAN2 among them)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps before them")
     parser.add_argument("--peak-runs", type=int, default=7)
-    parser.add_argument("--quick", action="store_true", help="uda_inversion_quick (make run's budget variant)")
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     parser.add_argument("--out", type=Path, help="output folder (default: outputs/bench/<timestamp>)")
     args = parser.parse_args(argv)

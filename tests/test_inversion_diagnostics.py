@@ -49,8 +49,8 @@ def test_code_r_squared_is_one_for_recovered_codes_and_zero_for_the_mean_code():
 
 
 def test_collapse_warning_names_the_run_and_the_low_ratios():
-    message = collapse_warning("uda_inversion_quick (outputs/x)", {"src": 1.6e-5, "trg": 0.6})
-    assert "uda_inversion_quick (outputs/x)" in message and "src 1.6e-05" in message and "trg" not in message
+    message = collapse_warning("uda_inversion (outputs/x)", {"src": 1.6e-5, "trg": 0.6})
+    assert "uda_inversion (outputs/x)" in message and "src 1.6e-05" in message and "trg" not in message
     assert collapse_warning("run", {"src": 0.5, "trg": 0.1}) is None
 
 

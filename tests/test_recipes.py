@@ -15,8 +15,7 @@ from .report_checks import check_run_report
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 NEEDS_REAL_DATA = {"icgan_celeba", "lw_ffhq", "scgan_ffhq"}  # tiny folders: test_real_data_recipes, test_scgan
-COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised",  # test_uda_recipes.py, one zoo cache
-                     "uda_inversion_quick"}
+COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised"}  # test_uda_recipes.py, one zoo cache
 
 
 @pytest.mark.parametrize("experiment", sorted(set(EXPERIMENTS) - NEEDS_REAL_DATA - COVERED_ELSEWHERE))

@@ -74,7 +74,7 @@ def test_zoo_keys_follow_recipe_and_overrides():
     base = zoo.cache_key("stylegan2-synthfaces32")
     assert zoo.cache_key("stylegan2-synthfaces32") == base
     assert zoo.cache_key("stylegan2-synthfaces32", ("debug=fdr",)) != base
-    assert zoo.cache_key("stylegan2-synthfaces32-quick") != base  # the same recipe trained 3 epochs
+    assert zoo.cache_key("stylegan2-synthfaces32-mlp8") != base  # the same recipe with an 8-layer mapping
 
 
 EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "configs" / "experiment").glob("*.yaml"))

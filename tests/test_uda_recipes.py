@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from omegaconf import OmegaConf
 
 from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.runner.run import train
@@ -64,24 +63,6 @@ def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment
     assert metrics["test/code_spread_ratio_src"] < 0.1
     assert f"run {cfg.method.evaluate.method_name} ({cfg.paths.output_dir})" in caplog.text
     assert "collapsed" in caplog.text
-
-
-def test_the_quick_flagship_is_the_recipe_on_the_quick_generator_with_half_a_pass(compose_cfg):
-    """make run's budget version differs from +experiment=uda_inversion in the generator and the
-    batches of its two stages only."""
-    full = compose_cfg("+experiment=uda_inversion")
-    quick = compose_cfg("+experiment=uda_inversion_quick")
-    assert quick.generator.name == "stylegan2-synthfaces32-quick" != full.generator.name
-    for stage in ("base", "encoder"):
-        assert quick.method.stages[stage].trainer.limit_train_batches == 500
-        assert full.method.stages[stage].trainer.get("limit_train_batches") is None
-    full, quick = (OmegaConf.to_container(cfg) for cfg in (full, quick))
-    for cfg in (full, quick):
-        cfg["generator"].pop("name")
-        for stage in ("base", "encoder"):
-            cfg["method"]["stages"][stage]["trainer"].pop("limit_train_batches", None)
-        cfg.pop("experiment_name"), cfg.pop("paths")  # paths: each composed config has its own run folder
-    assert quick == full
 
 
 def test_ablation_without_discrepancy(compose_cfg, shared_cache):

@@ -6,7 +6,7 @@ the end their spread ratio (ganlab.metrics.code_spread). An encoder trained with
 loss regresses E[w | image], whose spread ratio is about its R^2: where the images
 determine W (R^2 near 1), a low spread ratio is the encoder's, not the generator's.
 
-    python scripts/reproduce/code_identifiability.py --generator stylegan2-synthfaces32-quick --steps 400
+    python scripts/reproduce/code_identifiability.py --generator stylegan2-synthfaces32 --steps 400
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ganlab.pretrained import pretrained_generator
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--generator", default="stylegan2-synthfaces32-quick", help="zoo StyleGAN2")
+    parser.add_argument("--generator", default="stylegan2-synthfaces32", help="zoo StyleGAN2")
     parser.add_argument("--images", type=int, default=128)
     parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--lr", type=float, default=0.05)

@@ -35,7 +35,7 @@ from ganlab.pretrained import pretrained_generator
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--encoder", choices=("psp", "hfgi"), default="psp")
-    parser.add_argument("--generator", default="stylegan2-synthfaces32-quick", help="zoo StyleGAN2")
+    parser.add_argument("--generator", default="stylegan2-synthfaces32", help="zoo StyleGAN2")
     parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--init", choices=("he", "default"), default="he")

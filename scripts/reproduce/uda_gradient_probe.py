@@ -2,7 +2,7 @@
 one ascent step per batch, the branch one descent step on source loss + lambda * d),
 measured on a trained recipe's training batches (source HQ, unpaired target LQ):
 
-    python scripts/reproduce/uda_gradient_probe.py +experiment=uda_inversion_quick seed=0 [--batches 25]
+    python scripts/reproduce/uda_gradient_probe.py +experiment=uda_inversion seed=0 [--batches 25]
 
 The recipe's stages come from the cache (trained first if absent). Per batch, with the
 trained h' held fixed: the estimate d, h_hat' on each domain, and the gradient norms on the
