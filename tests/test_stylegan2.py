@@ -10,6 +10,7 @@ import torch.nn.functional as F
 
 from ganlab.nets.stylegan2 import Discriminator, Generator, load_rosinality, save_rosinality
 from ganlab.nets.stylegan2.checkpoint import infer_discriminator_config, infer_generator_config
+from ganlab.nets.stylegan2.discriminator import minibatch_stddev
 from ganlab.nets.stylegan2.ops import fused_leaky_relu, upfirdn2d
 
 STYLE_DIM = 32
@@ -225,8 +226,18 @@ def test_unfused_modulated_conv_matches_grouped():
         for m in g.modules():
             if hasattr(m, "fused"):
                 m.fused = False
-        b, _ = g([z], randomize_noise=False)
+        b, _ = g([z], randomize_noise=False)  # the unfused path runs channels-last inside
     torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
+    assert b.is_contiguous()  # images leave in the default layout: callers may .view() them
+
+
+def test_minibatch_stddev_is_the_group_population_std():
+    x = torch.randn(8, 6, 4, 4)
+    out = minibatch_stddev(x.contiguous(memory_format=torch.channels_last), group_size=4)
+    groups = x.view(4, 2, 6, 4, 4)  # sample k is in group k % 2
+    want = torch.sqrt(groups.var(0, unbiased=False) + 1e-8).mean((1, 2, 3))  # [2]
+    torch.testing.assert_close(out[:, :6], x)
+    torch.testing.assert_close(out[:, 6], want.repeat(4)[:, None, None].expand(8, 4, 4))
 
 
 # ------------------------------------------------------------------------- layout / ckpt
