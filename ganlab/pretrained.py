@@ -36,9 +36,14 @@ def pretrained_gan(name: str | None = "stylegan2-synthfaces32", checkpoint: str 
 
 
 def pretrained_generator(name: str | None = "stylegan2-synthfaces32", checkpoint: str | None = None,
-                         cache_dir: str | None = None, overrides: list[str] | None = None) -> Generator:
-    """The EMA generator in eval mode, with w_avg set from latent_avg (truncation works)."""
-    return pretrained_gan(name, checkpoint, cache_dir, overrides).g_ema
+                         cache_dir: str | None = None, overrides: list[str] | None = None,
+                         data_overrides: dict | None = None) -> Generator:
+    """The EMA generator in eval mode, with w_avg set from latent_avg (truncation works).
+    `data_overrides` ({key: value}) join the zoo overrides as data.<key>=<value>: a recipe
+    trained on a variant of the data (multidigits' row canvases) loads the generator of that
+    variant."""
+    extra = [f"data.{k}={v}" for k, v in (data_overrides or {}).items()]
+    return pretrained_gan(name, checkpoint, cache_dir, [*(overrides or []), *extra]).g_ema
 
 
 def _from_zoo(name: str, cache_dir: str | None, overrides: list[str] | None) -> StyleGAN2Checkpoint:

@@ -37,6 +37,22 @@ def test_the_affine_bound_recovers_an_affine_transport_map():
     assert affine_r2(x, folded, fit_affine(x, folded)) < 0.5
 
 
+def test_the_affine_fit_on_w_plus_recovers_each_layout_s_map():
+    """W+ codes whose layers move by their own affine maps: per_layer and full recover the
+    moves exactly; the shared map, one for all layers, cannot."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(400, 3, 4, generator=g)
+    maps = 0.3 * torch.randn(3, 4, 4, generator=g)
+    shifts = torch.randn(3, 4, generator=g)
+    goal = x + torch.einsum("nli,loi->nlo", x, maps) + shifts
+    per_layer = fit_affine(x, goal, "per_layer")
+    assert torch.allclose(per_layer.A[0], maps, atol=1e-4) and torch.allclose(per_layer.b[0], shifts, atol=1e-4)
+    assert affine_r2(x, goal, fit_affine(x, goal, "full")) > 0.999
+    assert affine_r2(x, goal, fit_affine(x, goal, "shared")) < 0.9
+    with pytest.raises(ValueError, match="W codes take the shared map"):
+        fit_affine(x[:, 0], goal[:, 0], "per_layer")
+
+
 def test_the_probes_tell_a_linear_attribute_from_a_non_linear_one():
     """Negatives / positives split by a hyperplane are separated; split by |x_0| (a shell, no
     hyperplane separates it) the linear probe is near chance and the MLP probe is not."""
@@ -121,7 +137,7 @@ def test_task_codes_select_a_tasks_sources_and_targets_and_refuse_w_plus():
 def test_the_analyses_name_bad_shapes_and_settings():
     with pytest.raises(ValueError, match=r"two \[N, D\] clouds of one D"):
         barycentric_targets(torch.zeros(5, 3), torch.zeros(5, 4), blur=0.1)
-    with pytest.raises(ValueError, match=r"one \[N, D\] shape"):
+    with pytest.raises(ValueError, match=r"one \[N, D\] or \[N, L, D\] shape"):
         fit_affine(torch.zeros(5, 3), torch.zeros(4, 3))
     with pytest.raises(ValueError, match="space='features'"):
         train_transported(PaintG(), nn.Identity(), 4, torch.zeros(8, 3), torch.zeros(8, 3), steps=1, batch_size=4,

@@ -15,7 +15,9 @@ from ganlab.editing.affine import AffineEdits
 from ganlab.editing.pair_batches import pair_batches
 from ganlab.editing.sample_weights import RULES, rule_effect, source_weights
 from ganlab.evaluation.code_counterfactuals import code_counterfactuals
+from ganlab.losses.reconstruction import SquaredError
 from ganlab.losses.sinkhorn import SinkhornDivergence
+from ganlab.losses.synthetic_codes import SyntheticCodeLoss
 from ganlab.methods.editors.latent_classifier import LatentClassifier
 from ganlab.methods.editors.lt import LatentTransformer
 from ganlab.methods.editors.lw import LatentWasserstein
@@ -239,6 +241,27 @@ def test_invert_source_takes_wplus_codes_and_the_images_own_labels(tmp_path):
     with torch.no_grad():
         x = images.split("test")[torch.arange(3)][0]
         assert torch.allclose(codes.split("test").codes[:3], encoder(x).wplus, atol=1e-5)
+
+
+def test_image_inversion_trains_on_its_synthetic_code_loss_too():
+    """loss.synthetic is part of the pSp recipes' objective: a step logs it and adds it to the
+    total, so the encoder is also pulled toward the known codes of generated images."""
+    torch.manual_seed(0)
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    set_w_avg(generator)
+    encoder = ImageInversion(generator, partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16),
+                             losses={"l2": SquaredError(weight=1.0),
+                                     "synthetic": SyntheticCodeLoss(weight=10.0, batch_size=4)},
+                             optimizer=partial(torch.optim.Adam, lr=1e-3), image_size=32)
+    images = SynthFacesDataModule(image_size=32, num_images=40, batch_size=8)
+    trainer = pl.Trainer(max_steps=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, limit_val_batches=0, accelerator="cpu")
+    trainer.fit(encoder, datamodule=images)
+    logged = trainer.callback_metrics
+    assert float(logged["train/loss_synthetic"]) > 0
+    total = float(logged["train/loss_l2"]) + float(logged["train/loss_synthetic"])
+    assert float(logged["train/loss"]) == pytest.approx(total, rel=1e-5)
+    assert int(encoder.synthetic.draws) == 1
 
 
 def test_inverted_codes_are_scored_against_their_images_true_counterfactuals(tmp_path):

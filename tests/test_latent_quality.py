@@ -26,7 +26,7 @@ def test_lw_count_editing_changes_the_image(compose_cfg, shared_cache, layout):
     classifier's target change reaches 1.0, LW adds a digit (image count classifier) in >= 90 %
     of edits for 1->2, 2->3, 3->4, and LT with its l2 regularisation stays >= 0.3 below on 1->2
     and 2->3 (the paper: 0.90 / 0.95 / 0.99 against 0.32 / 0.31 / 0.64)."""
-    row = ["data.images.layout=row", "zoo_overrides=[data.layout=row]"] if layout == "row" else []
+    row = ["data.images.layout=row", "zoo_overrides=['data.layout=row']"] if layout == "row" else []
     m = train(compose_cfg("+experiment=lw_multidigits", *row, **shared_cache))
     for task in map(metric_key, COUNTS):
         lw, lt = m[f"test/lw/target_change_op_{task}"], m[f"test/lt/target_change_op_{task}"]

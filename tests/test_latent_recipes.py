@@ -6,12 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
+from ganlab import pretrained
+from ganlab.compose_config import compose
 from ganlab.config.validate import ConfigError
 from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.runner.run import evaluate, train
-from ganlab.zoo_catalog import cache_key
+from ganlab.zoo_catalog import cache_key, recipe_overrides
 
 from .data_files import write_celeba
 from .report_checks import check_run_report
@@ -75,10 +79,28 @@ def test_lw_on_inverted_faces_is_scored_against_the_true_counterfactuals(compose
 
 
 def test_the_row_layout_trains_its_own_zoo_models():
-    """zoo_overrides=[data.layout=row] reaches the zoo's recipes: the generator and the count
+    """zoo_overrides=['data.layout=row'] reaches the zoo's recipes: the generator and the count
     classifier of row canvases are other models than the grid's."""
     for name in ("stylegan2-multidigits32", "classifier-multidigits32"):
         assert cache_key(name, ("data.layout=row",)) != cache_key(name, ()), name
+
+
+def test_the_row_layout_psp_inverts_into_the_row_layout_generator(monkeypatch):
+    """The pSp the zoo trains on row canvases loads the generator of row canvases (the same
+    zoo overrides a row-layout LW run gives its own generator), not the grid's."""
+    asked = []
+
+    def record(name, **kwargs):
+        asked.append((name, list(kwargs["overrides"])))
+        raise LookupError("recorded")
+
+    monkeypatch.setattr(pretrained.zoo, "load", record)
+    for layout in ("row", "grid"):
+        cfg = compose([*recipe_overrides("psp-multidigits32"), f"data.layout={layout}"])
+        with pytest.raises(InstantiationException, match="recorded"):  # hydra wraps the recorder's stop
+            instantiate(cfg.generator)
+    assert asked == [("stylegan2-multidigits32", ["data.layout=row"]), ("stylegan2-multidigits32", ["data.layout=grid"])]
+    assert cache_key("stylegan2-multidigits32", ("data.layout=grid",)) == cache_key("stylegan2-multidigits32", ())
 
 
 def test_eval_restores_the_sibling_editors_from_the_stage_cache(compose_cfg, tmp_path):

@@ -11,6 +11,11 @@ transport in W asks of an edit before any map is fitted to it. `fit R2` is the s
 plan's displacements (beyond their mean shift) that the fitted map explains on P-.
 
     python scripts/reproduce/lw_affine_bound.py +experiment=lw_multidigits [--blur 0.5] [--codes 1000]
+    python scripts/reproduce/lw_affine_bound.py +experiment=lw_multidigits data.source=invert \
+        inverter=psp_multidigits32 editor.layout=per_layer      # the paper's W+ codes of real images
+
+On W+ codes [N, L, D] the plan is computed on the flattened codes (the cost LW's Sinkhorn
+loss sees) and the map is fitted in the recipe's `editor.layout` (shared, per_layer, full).
 
 If the fitted map edits no better than the trained LW editor, the affine form, not LW's
 training (minibatch OT, early stopping), sets the limit on this generator's codes. The
@@ -32,7 +37,7 @@ from ganlab import compose
 from ganlab.editing.analysis.affine_fit import affine_r2, fit_affine
 from ganlab.editing.analysis.ot_targets import barycentric_targets
 from ganlab.editing.analysis.probes import linear_probe, mlp_probe
-from ganlab.editing.analysis.task_codes import codes_of, w_splits
+from ganlab.editing.analysis.task_codes import codes_of
 from ganlab.evaluation.recipe_judge import recipe_judge
 from ganlab.metrics.tables import markdown_table
 from ganlab.runner.run import prepare
@@ -51,17 +56,19 @@ def main(argv: list[str] | None = None) -> int:
     out = Path("outputs") / "lw_affine_bound"
     cfg, datamodule = prepare(compose([*args.overrides, f"paths.output_dir={out / 'run'}", "logger=none"]))
     judge = recipe_judge(cfg, datamodule)
-    train, test = w_splits(datamodule)
+    train, test = datamodule.split("train"), datamodule.split("test")
+    layout = cfg.editor.get("layout", "shared") if train.codes.ndim == 3 else "shared"
     rows = []
     for task in datamodule.tasks:
         source, target = codes_of(train, task.sources), codes_of(train, task.targets)
         start = time.perf_counter()
-        goal = barycentric_targets(source, target, args.blur)
-        edit = fit_affine(source, goal)
+        goal = barycentric_targets(source.flatten(1), target.flatten(1), args.blur).view_as(source)
+        edit = fit_affine(source, goal, layout)
         seconds = time.perf_counter() - start
         fit = f"{affine_r2(source, goal, edit):.3f}"
         held_sources, held_targets = codes_of(test, task.sources), codes_of(test, task.targets)
-        probes = [f"{probe(source, target, held_sources, held_targets):.3f}" for probe in (linear_probe, mlp_probe)]
+        probes = [f"{probe(source.flatten(1), target.flatten(1), held_sources.flatten(1), held_targets.flatten(1)):.3f}"
+                  for probe in (linear_probe, mlp_probe)]
         held_out = held_sources[: args.codes]
         with torch.no_grad():
             # the plan's own targets, before any map is fitted: what OT in W asks the edit for
@@ -81,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                             "fit R2", "linear probe", "MLP probe", "fit s"], rows)
     name = cfg.get("experiment_name") or "recipe"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.md").write_text(f"Affine fit to the full-set OT plan (blur {args.blur}), at alpha = 1 and the "
-                                    f"mean over {args.alphas} strengths\n\n{table}\n")
+    title = f"Affine fit ({layout} map) to the full-set OT plan (blur {args.blur}), at alpha = 1 and the mean over"
+    (out / f"{name}.md").write_text(f"{title} {args.alphas} strengths\n\n{table}\n")
     print(table)
     return 0
 

@@ -23,6 +23,7 @@ class ImageInversion(InversionTraining):
 
     def training_step(self, batch, batch_idx):
         loss, parts = self.reconstruction_loss(batch[0], self.invert(batch[0]))
+        loss = loss + self.synthetic_loss(parts)
         optimizer = self.optimizers()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(loss)
