@@ -7,6 +7,7 @@ import pytest
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
+from torch import nn
 
 from ganlab.data.latents import LatentCodesDataModule
 from ganlab.data.synthfaces import ATTRIBUTES, SynthFacesDataModule, counterfactual_attributes, sample_attributes
@@ -209,10 +210,13 @@ def test_latent_codes_are_built_once_and_cached(tmp_path, monkeypatch):
     assert len(list((tmp_path / "latents").glob("*.pt"))) == 2 and not list((tmp_path / "latents").glob("*.tmp"))
 
 
-def test_invert_source_needs_an_inverter():
+def test_invert_source_needs_an_inverter_and_sample_source_takes_none():
+    generator, images = Generator(32, style_dim=16, n_mlp=1, channels=8), SynthFacesDataModule(image_size=32,
+                                                                                              num_images=10)
     with pytest.raises(ValueError, match="inverter=psp"):
-        LatentCodesDataModule(Generator(32, style_dim=16, n_mlp=1, channels=8), None,
-                              SynthFacesDataModule(image_size=32, num_images=10), source="invert")
+        LatentCodesDataModule(generator, None, images, source="invert")
+    with pytest.raises(ValueError, match="inverter=null"):
+        LatentCodesDataModule(generator, None, images, source="sample", inverter=nn.Identity())
 
 
 def _inverted_faces(tmp_path):

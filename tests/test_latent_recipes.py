@@ -99,7 +99,7 @@ def test_the_row_layout_psp_inverts_into_the_row_layout_generator(monkeypatch):
         cfg = compose([*recipe_overrides("psp-multidigits32"), f"data.layout={layout}"])
         with pytest.raises(InstantiationException, match="recorded"):  # hydra wraps the recorder's stop
             instantiate(cfg.generator)
-    assert asked == [("stylegan2-multidigits32", ["data.layout=row"]), ("stylegan2-multidigits32", ["data.layout=grid"])]
+    assert asked == [("stylegan2-multidigits32", [f"data.layout={layout}"]) for layout in ("row", "grid")]
     assert cache_key("stylegan2-multidigits32", ("data.layout=grid",)) == cache_key("stylegan2-multidigits32", ())
 
 

@@ -9,7 +9,8 @@ not the judge's, as far as such perturbations do not transfer between two nets o
 architecture and data. `outputs/lw_guided_ceiling/<recipe>/<edit>.png` shows held-out
 codes before (top rows) and after (bottom rows) for the eye.
 
-    python scripts/reproduce/lw_guided_ceiling.py +experiment=lw_multidigits [--steps 300] [--guide-seed 1]
+    python scripts/reproduce/lw_guided_ceiling.py +experiment=lw_multidigits data.source=sample inverter=null \
+        [--steps 300] [--guide-seed 1]
         [--keep-weight 0]
 
 If this map reaches the target where LW's (and the affine fit to the exact OT plan,
@@ -47,7 +48,8 @@ from ganlab.runner.run import prepare
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("overrides", nargs="*", default=["+experiment=lw_multidigits"])
+    sampled_codes = ["+experiment=lw_multidigits", "data.source=sample", "inverter=null"]  # W, as it needs
+    parser.add_argument("overrides", nargs="*", default=sampled_codes)
     parser.add_argument("--steps", type=int, default=300, help="Adam steps per edit")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
