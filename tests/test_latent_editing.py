@@ -219,13 +219,20 @@ def test_invert_source_needs_an_inverter_and_sample_source_takes_none():
         LatentCodesDataModule(generator, None, images, source="sample", inverter=nn.Identity())
 
 
+TINY_PSP = partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16)
+
+
+def _tiny_generator() -> Generator:
+    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
+    set_w_avg(generator)
+    return generator
+
+
 def _inverted_faces(tmp_path):
     """(generator, classifier, encoder, synthfaces, their W+ codes) of tiny untrained parts."""
     torch.manual_seed(0)
-    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
-    set_w_avg(generator)
-    encoder = ImageInversion(generator, partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16),
-                             losses={}, optimizer=None)
+    generator = _tiny_generator()
+    encoder = ImageInversion(generator, TINY_PSP, losses={}, optimizer=None)
     classifier = ImageClassifier(ConvEncoder(out_dim=12, image_size=32, channels=3, width=8), "binary", None)
     images = SynthFacesDataModule(image_size=32, num_images=100)
     codes = LatentCodesDataModule(generator, classifier, images, edits=["Male"], source="invert", inverter=encoder,
@@ -251,9 +258,8 @@ def test_image_inversion_trains_on_its_synthetic_code_loss_too():
     """loss.synthetic is part of the pSp recipes' objective: a step logs it and adds it to the
     total, so the encoder is also pulled toward the known codes of generated images."""
     torch.manual_seed(0)
-    generator = Generator(32, style_dim=16, n_mlp=1, channels=8).eval()
-    set_w_avg(generator)
-    encoder = ImageInversion(generator, partial(PSPEncoder, width=8, finest=8, fpn_width=16, max_width=16),
+    generator = _tiny_generator()
+    encoder = ImageInversion(generator, TINY_PSP,
                              losses={"l2": SquaredError(weight=1.0),
                                      "synthetic": SyntheticCodeLoss(weight=10.0, batch_size=4)},
                              optimizer=partial(torch.optim.Adam, lr=1e-3), image_size=32)
