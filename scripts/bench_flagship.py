@@ -4,6 +4,7 @@ own stages, then the evaluation.
 
     python scripts/bench_flagship.py --threads 2
     python scripts/bench_flagship.py --steps 5 --stages stylegan2 encoder
+    python scripts/bench_flagship.py --stages stylegan2 --override stylegan2:data.batch_size=16
 
 What is timed: each stage's LightningModule is built from the project's own composition (the zoo
 entry's recipe, or the flagship's) and run by a Lightning Trainer with that stage's trainer
@@ -164,8 +165,9 @@ def run_steps(cfg, datamodule, name: str, module, warmup: int, steps: int, peak_
     return clock
 
 
-def recipe(stage: str, out: Path):
-    """The composed, prepared recipe a stage belongs to, and the seconds prepare took."""
+def recipe(stage: str, out: Path, extra: list[str]):
+    """The composed, prepared recipe a stage belongs to (plus `extra` overrides), and the
+    seconds prepare took."""
     if stage in ZOO_STAGES:
         folder = ZOO_STAGES[stage]
         overrides = recipe_overrides(folder)
@@ -173,7 +175,7 @@ def recipe(stage: str, out: Path):
         folder = "uda_inversion"
         overrides = [f"+experiment={folder}"]
     start = time.perf_counter()
-    cfg, datamodule = prepare(compose([*overrides, f"paths.output_dir={out / folder}",
+    cfg, datamodule = prepare(compose([*overrides, *extra, f"paths.output_dir={out / folder}",
                                        f"paths.cache_dir={out / 'cache'}", "cache_stages=false"]))
     return cfg, datamodule, time.perf_counter() - start, folder
 
@@ -201,7 +203,7 @@ def bench(args, out: Path) -> list[dict]:
     needed = wanted | {z for s in wanted for z in NEEDS.get(s, ())}
     rows, modules = [], {}
     for stage in (s for s in STAGES if s in needed and s not in RECIPE_STAGES + ("evaluation",)):
-        cfg, datamodule, setup, zoo_name = recipe(stage, out)
+        cfg, datamodule, setup, zoo_name = recipe(stage, out, args.extra.get(stage, []))
         module = build(cfg, stage, {})
         timed = stage in wanted
         clock = run_steps(cfg, datamodule, stage, module, args.warmup if timed else 0, args.steps if timed else 0,
@@ -215,7 +217,7 @@ def bench(args, out: Path) -> list[dict]:
         os.environ[env_variable(zoo_name)] = str(standin)
     if not needed & {*RECIPE_STAGES, "evaluation"}:
         return rows
-    cfg, datamodule, setup, _ = recipe("base", out)
+    cfg, datamodule, setup, _ = recipe("base", out, [*args.extra.get("base", []), *args.extra.get("encoder", [])])
     for stage in RECIPE_STAGES:
         modules[stage] = build(cfg, stage, modules)
         if stage in wanted:
@@ -253,9 +255,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peak-runs", type=int, default=7)
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     parser.add_argument("--out", type=Path, help="output folder (default: outputs/bench/<timestamp>)")
+    parser.add_argument("--override", action="append", default=[], metavar="STAGE:KEY=VALUE",
+                        help="a config override for one stage's recipe, e.g. stylegan2:data.batch_size=16 "
+                             "(repeatable; base and encoder share the flagship's recipe)")
     args = parser.parse_args(argv)
     if args.steps < 1 or args.warmup < 0 or args.threads < 1:
         parser.error("--steps and --threads must be >= 1, --warmup >= 0")
+    args.extra = {}
+    for item in args.override:
+        stage, _, override = item.partition(":")
+        if stage not in STAGES[:-1] or "=" not in override:
+            parser.error(f"--override {item!r}: expected STAGE:KEY=VALUE with STAGE one of {list(STAGES[:-1])}")
+        args.extra.setdefault(stage, []).append(override)
     torch.set_num_threads(args.threads)
     out = args.out or Path("outputs") / "bench" / time.strftime("%Y%m%d_%H%M%S")
     print("$ python scripts/bench_flagship.py " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None

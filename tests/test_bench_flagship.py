@@ -36,3 +36,17 @@ def test_one_stage_profile_has_positive_numbers_and_a_consistent_projection(tmp_
     with open(tmp_path / "bench_flagship.csv") as f:
         saved = list(csv.DictReader(f))
     assert [r["stage"] for r in saved] == ["identity"] and float(saved[0]["GFLOP/step"]) > 0
+
+
+def test_a_stage_override_reaches_its_recipe_only(tmp_path):
+    done = run_script("bench_flagship.py", "--stages", "identity", "--steps", "1", "--warmup", "0", "--threads", "1",
+                      "--peak-runs", "1", "--override", "identity:data.batch_size=32",
+                      "--override", "stylegan2:data.batch_size=16", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    row = table_rows(done.stdout)[0]
+    assert float(row["batch"]) == 32 and float(row["steps/stage"]) == 4000  # twice the steps at half the batch
+
+
+def test_a_malformed_override_is_refused_with_the_expected_form(tmp_path):
+    done = run_script("bench_flagship.py", "--override", "data.batch_size=16", "--out", str(tmp_path))
+    assert done.returncode == 2 and "STAGE:KEY=VALUE" in done.stderr, done.stderr[-2000:]
