@@ -264,8 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     args.extra = {}
     for item in args.override:
         stage, _, override = item.partition(":")
-        if stage not in STAGES[:-1] or "=" not in override:
-            parser.error(f"--override {item!r}: expected STAGE:KEY=VALUE with STAGE one of {list(STAGES[:-1])}")
+        if stage not in (*ZOO_STAGES, *RECIPE_STAGES) or "=" not in override:
+            parser.error(f"--override {item!r}: expected STAGE:KEY=VALUE with STAGE one of "
+                         f"{[*ZOO_STAGES, *RECIPE_STAGES]}")
         args.extra.setdefault(stage, []).append(override)
     torch.set_num_threads(args.threads)
     out = args.out or Path("outputs") / "bench" / time.strftime("%Y%m%d_%H%M%S")
