@@ -60,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for task in datamodule.tasks:
         source, target = codes_of(train, task.sources), codes_of(train, task.targets)
+        flat = source.flatten(1), target.flatten(1)  # W+ codes as the plan and the probes see them
         start = time.perf_counter()
-        goal = barycentric_targets(source.flatten(1), target.flatten(1), args.blur).view_as(source)
+        goal = barycentric_targets(*flat, args.blur).view_as(source)
         edit = fit_affine(source, goal, layout)
         seconds = time.perf_counter() - start
         fit = f"{affine_r2(source, goal, edit):.3f}"
         held_sources, held_targets = codes_of(test, task.sources), codes_of(test, task.targets)
-        probes = [f"{probe(source.flatten(1), target.flatten(1), held_sources.flatten(1), held_targets.flatten(1)):.3f}"
+        probes = [f"{probe(*flat, held_sources.flatten(1), held_targets.flatten(1)):.3f}"
                   for probe in (linear_probe, mlp_probe)]
         held_out = held_sources[: args.codes]
         with torch.no_grad():
