@@ -78,6 +78,14 @@ def test_lw_on_inverted_faces_is_scored_against_the_true_counterfactuals(compose
             assert metrics[f"test/{editor}/cf_distance_{edit}"] > 0, (editor, edit)
 
 
+def test_the_sampled_codes_switch_composes_without_an_inverter():
+    """The documented switch back to the generator's sampled W (data.source=sample '~inverter')
+    composes, and leaves the latent-code data no inverter to refuse."""
+    cfg = compose(["+experiment=lw_multidigits", "data.source=sample", "~inverter"])
+    assert cfg.data.source == "sample" and cfg.data.inverter is None
+    assert compose(["+experiment=lw_multidigits"]).data.inverter is not None  # the default inverts real canvases
+
+
 def test_the_row_layout_trains_its_own_zoo_models():
     """zoo_overrides=['data.layout=row'] reaches the zoo's recipes: the generator and the count
     classifier of row canvases are other models than the grid's."""

@@ -118,8 +118,8 @@ class LatentCodesDataModule(SplitDataModule):
                               "from configs/inverter/, UDA-inversion's pSp / e4e) or use data.source=sample")
         if source == "sample" and inverter is not None:  # it would key the sampled codes and encode nothing
             raise ConfigError("data.source=sample draws codes from the generator and encodes no image, yet an "
-                              "inverter is set (a recipe whose default is data.source=invert names one): add "
-                              "`inverter=null`")
+                              "inverter is set (a recipe whose default is data.source=invert names one): drop it "
+                              "with `'~inverter'`")
         if not 0 < truncation <= 1:
             raise ValueError(f"data.truncation must be in (0, 1], got {truncation}")
         self.generator, self.classifier, self.images, self.inverter = generator, classifier, images, inverter

@@ -11,7 +11,7 @@ transport in W asks of an edit before any map is fitted to it. `fit R2` is the s
 plan's displacements (beyond their mean shift) that the fitted map explains on P-.
 
     python scripts/reproduce/lw_affine_bound.py +experiment=lw_multidigits [--blur 0.5] [--codes 1000]
-    python scripts/reproduce/lw_affine_bound.py +experiment=lw_multidigits data.source=sample inverter=null
+    python scripts/reproduce/lw_affine_bound.py +experiment=lw_multidigits data.source=sample '~inverter'
 
 On W+ codes [N, L, D] the plan is computed on the flattened codes (the cost LW's Sinkhorn
 loss sees) and the map is fitted in the recipe's `editor.layout` (shared, per_layer, full).

@@ -9,7 +9,7 @@ not the judge's, as far as such perturbations do not transfer between two nets o
 architecture and data. `outputs/lw_guided_ceiling/<recipe>/<edit>.png` shows held-out
 codes before (top rows) and after (bottom rows) for the eye.
 
-    python scripts/reproduce/lw_guided_ceiling.py +experiment=lw_multidigits data.source=sample inverter=null \
+    python scripts/reproduce/lw_guided_ceiling.py +experiment=lw_multidigits data.source=sample '~inverter' \
         [--steps 300] [--guide-seed 1]
         [--keep-weight 0]
 
@@ -48,7 +48,7 @@ from ganlab.runner.run import prepare
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sampled_codes = ["+experiment=lw_multidigits", "data.source=sample", "inverter=null"]  # W, as it needs
+    sampled_codes = ["+experiment=lw_multidigits", "data.source=sample", "~inverter"]  # W, as it needs
     parser.add_argument("overrides", nargs="*", default=sampled_codes)
     parser.add_argument("--steps", type=int, default=300, help="Adam steps per edit")
     parser.add_argument("--batch-size", type=int, default=64)
