@@ -5,7 +5,6 @@ networks and metrics below them receive modules, never names.
     g = pretrained_generator(checkpoint="stylegan2-ffhq-config-f.pt")
     g = pretrained_generator("scgan-synthfaces32")  # SCGAN's, each code drawn at its self-labels
     features = fid_features("features-synthfaces32")               # or "inception"
-    judge = attribute_classifier("features-synthfaces32")          # its attribute logits
 
 StyleGAN2 parameters are left trainable; freeze them (`g.requires_grad_(False)`) where the
 generator must stay fixed."""
@@ -14,8 +13,6 @@ from __future__ import annotations
 
 from ganlab import zoo
 from ganlab.methods.gans.stylegan2 import StyleGAN2
-from ganlab.methods.judges.classifier import ImageClassifier
-from ganlab.methods.judges.feature_net import DomainFeatureNet
 from ganlab.metrics.fid_features import DomainFeatures, FeatureExtractor, InceptionFeatures
 from ganlab.nets.stylegan2.checkpoint import StyleGAN2Checkpoint, load_rosinality, read_checkpoint
 from ganlab.nets.stylegan2.generator import Generator
@@ -75,18 +72,3 @@ def fid_features(name: str, cache_dir: str | None = None, overrides: list[str] |
     net = zoo.load(name, cache_dir=cache_dir, overrides=overrides)
     held_out = {k.split("/", 1)[1]: v for k, v in zoo.metrics(net).items() if k.startswith("held_out/")}
     return DomainFeatures(net, name, held_out)
-
-
-def attribute_classifier(name: str, cache_dir: str | None = None, overrides: list[str] | None = None):
-    """An image classifier from the zoo, in eval mode: a classifier (`classifier-synthfaces32`)
-    as it is, or a domain feature net (`features-synthfaces32`) as its attribute logits, so an
-    evaluation that also computes FID with that net trains one judge, not two. The zoo's
-    held-out scores stay readable (`zoo.metrics`)."""
-    module = zoo.load(name, cache_dir=cache_dir, overrides=overrides)
-    if isinstance(module, DomainFeatureNet):
-        head = module.attribute_classifier().eval()
-        head.zoo_metrics = zoo.metrics(module)
-        return head
-    if not isinstance(module, ImageClassifier):
-        raise TypeError(f"zoo model {name!r} is a {type(module).__name__}, not an image classifier or a domain feature net")
-    return module

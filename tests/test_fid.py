@@ -12,12 +12,10 @@ from torch import nn
 from ganlab.data.digits import DigitsDataModule
 from ganlab.data.multidigits import MultiDigitsDataModule
 from ganlab.data.synthfaces import SynthFacesDataModule
-from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.metrics.fid import FrechetDistance, fid_against_split
 from ganlab.metrics.fid_features import INCEPTION_FILES, FeatureExtractor, InceptionFeatures
 from ganlab.metrics.precision_recall import precision_recall
-from ganlab import zoo
-from ganlab.pretrained import attribute_classifier, fid_features
+from ganlab.pretrained import fid_features
 
 FAST = ["debug=fdr"]
 
@@ -146,28 +144,3 @@ def test_feature_nets_train_in_the_zoo_and_report_their_accuracy(tmp_path, name,
                                 cache_dir=str(tmp_path))
     assert abs(result.fid) < 1e-3 * shifted.fid and result.feature_scores == extractor.scores
     assert name in result.describe()
-
-
-def test_the_synthfaces_feature_net_judges_attributes_as_a_classifier(tmp_path):
-    """The inversion evaluation's attribute judge is the FID net's attribute head: its first 12
-    outputs (not the 16 regressed identity columns), with the zoo's held-out accuracy on them."""
-    head = attribute_classifier("features-synthfaces32", cache_dir=str(tmp_path), overrides=FAST)
-    net = zoo.load("features-synthfaces32", cache_dir=str(tmp_path), overrides=FAST)
-    assert len(list((tmp_path / "zoo").glob("*.pt"))) == 1  # one trained judge, not two
-    x, y = SynthFacesDataModule(image_size=32).split("test")[:]
-    logits = head(x[:50])
-    assert logits.shape == (50, 12)
-    torch.testing.assert_close(logits, net(x[:50])[:, :12])
-    verdicts = head.predict(x, batch_size=64)
-    assert set(verdicts.unique().tolist()) <= {0.0, 1.0}
-    # the zoo scored the same 12 columns on the whole test split
-    assert (verdicts == y).float().mean().item() == pytest.approx(zoo.metrics(head)["held_out/acc"], abs=1e-4)
-
-
-def test_attribute_classifier_passes_a_classifier_through_and_refuses_other_models(tmp_path, monkeypatch):
-    classifier = ImageClassifier(nn.Linear(2, 2), "binary", None)
-    monkeypatch.setattr(zoo, "load", lambda *a, **k: classifier)
-    assert attribute_classifier("classifier-synthfaces32", cache_dir=str(tmp_path)) is classifier
-    monkeypatch.setattr(zoo, "load", lambda *a, **k: nn.Linear(2, 2))
-    with pytest.raises(TypeError, match="not an image classifier"):
-        attribute_classifier("features-synthfaces32", cache_dir=str(tmp_path))

@@ -31,7 +31,11 @@ class ImageClassifier(pl.LightningModule):
 
     def predict(self, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
         """Hard predictions in label form: one-hot (categorical) or 0/1 (binary)."""
-        return hard_predictions(self.net, x, self.label_kind, batch_size)
+        with evaluating(self.net):
+            logits = torch.cat([self.net(x[i : i + batch_size].to(self.device)) for i in range(0, len(x), batch_size)])
+        if self.label_kind == "categorical":
+            return F.one_hot(logits.argmax(1), logits.shape[1]).float()
+        return (logits > 0).float()
 
     def accuracy(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.label_kind == "categorical":
@@ -58,14 +62,3 @@ class ImageClassifier(pl.LightningModule):
 
     def configure_optimizers(self):
         return self.optimizer(self.parameters())
-
-
-@torch.no_grad()
-def hard_predictions(net: nn.Module, x: torch.Tensor, label_kind: str, batch_size: int = 512) -> torch.Tensor:
-    """`net`'s verdicts on images x, in batches, in label form: one-hot (categorical) or 0/1 (binary)."""
-    device = next(net.parameters()).device
-    with evaluating(net):
-        logits = torch.cat([net(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
-    if label_kind == "categorical":
-        return F.one_hot(logits.argmax(1), logits.shape[1]).float()
-    return (logits > 0).float()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ganlab.methods.judges.attribute_head import AttributeHead
 from ganlab.methods.judges.classifier import ImageClassifier
 from ganlab.nets.encoders import ConvEncoder
 from ganlab.nets.mode import evaluating
@@ -32,10 +31,6 @@ class DomainFeatureNet(ImageClassifier):
         whole net but the head's last Linear)."""
         with evaluating(self.net):
             return self.net.penultimate(x.to(self.device))
-
-    def attribute_classifier(self) -> AttributeHead:
-        """The net's attribute logits (without the regressed columns) as an image classifier."""
-        return AttributeHead(self.net, self.net.out_dim - self.regress_dims, self.label_kind)
 
     def _split(self, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         k = t.shape[1] - self.regress_dims
