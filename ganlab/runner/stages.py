@@ -44,14 +44,15 @@ def trainer_config(cfg: DictConfig, stage: DictConfig) -> DictConfig:
 
 def stage_keyed(cfg: DictConfig, rec: dict, trainer_cfg: DictConfig, upstream: dict[str, str] | None = None) -> dict:
     """Everything that determines a stage's result: its module recipe, data and trainer, the
-    code its targets run, the zoo models it uses, and (upstream) the keys of the stages it is
-    built on, so that training an input longer invalidates this stage too."""
+    run's seed (it seeds the stage's init and data order even where the module takes none),
+    the code its targets run, the zoo models it uses, and (upstream) the keys of the stages it
+    is built on, so that training an input longer invalidates this stage too."""
     data = {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if k not in UNKEYED_DATA}
     if cfg.get("domains"):  # the degradation decides what a stage trains on
         data["domains"] = OmegaConf.to_container(cfg.domains, resolve=True)
     trainer = {k: v for k, v in OmegaConf.to_container(trainer_cfg).items() if k not in _BOOKKEEPING}
     built = [OmegaConf.to_container(OmegaConf.create(rec["config"])), data]
-    keyed = {"recipe": rec, "data": data, "trainer": trainer,
+    keyed = {"recipe": rec, "data": data, "trainer": trainer, "seed": cfg.seed,
              "code": code_fingerprint([t for _, t in targets(built)]),
              "uses": sorted({f"{n}:{source_key(n, o, p)}" for n, o, p in zoo_references(built)})}
     if upstream:
