@@ -26,7 +26,6 @@ def test_training_an_input_stage_longer_invalidates_the_stages_built_on_it(compo
     assert own["cgan"] == base["cgan"] and own["encoders"] != base["encoders"]
 
 
-
 def test_runs_of_other_seeds_never_share_a_stage():
     """The run's seed seeds every stage (init, data order), so a seed sweep trains each stage
     once per seed, also where the module takes no seed of its own (the latent classifier)."""

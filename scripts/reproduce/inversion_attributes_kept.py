@@ -46,9 +46,11 @@ def main(argv: list[str] | None = None) -> list[list[str]]:
     load = dict(cache_dir=args.cache_dir, overrides=args.zoo_overrides)
     encoder, classifier = zoo.load(args.encoder, **load), zoo.load(CLASSIFIER, **load)
     data = SynthFacesDataModule(image_size=32)
-    images, labels = data.split("test")[torch.arange(min(args.images, len(data.split("test"))))]
+    test = data.split("test")
+    images, labels = test[torch.arange(min(args.images, len(test)))]
     kept, kept_positive = attributes_kept(encoder, classifier, images, labels)
-    rows = [[name, f"{k:.3f}", f"{p:.3f}"] for name, k, p in zip(data.label_spec.names, kept.tolist(), kept_positive.tolist())]
+    rows = [[name, f"{k:.3f}", f"{p:.3f}"]
+            for name, k, p in zip(data.label_spec.names, kept.tolist(), kept_positive.tolist())]
     print(markdown_table(["attribute", "verdict kept", "true positives read positive"], rows))
     return rows
 
