@@ -22,14 +22,9 @@ class ImageInversionEvaluation(Evaluation):
     @torch.no_grad()
     def __call__(self, stages: dict, datamodule, out_dir) -> dict[str, float]:
         module, data = stages[self.encoder_stage], datamodule.split(self.split)
-        index = torch.arange(len(data)).split(self.batch_size)[: self.max_batches]
-        images, inversions = [], []
-        with evaluating(module):
-            for chunk in index:
-                x = data[chunk][0].to(module.device)
-                images.append(x)
-                inversions.append(module(x).image.clamp(-1, 1))
-        x, y = torch.cat(images), torch.cat(inversions)
+        n = len(data) if self.max_batches is None else min(len(data), self.max_batches * self.batch_size)
+        x = data[torch.arange(n)][0].to(module.device)
+        y = invert_images(module, x, self.batch_size)
         recon = ReconstructionScores().to(x.device)
         recon.update(y, x)
         metrics = {f"test/{k}": float(v) for k, v in recon.compute().items()}
@@ -39,3 +34,10 @@ class ImageInversionEvaluation(Evaluation):
                 self.classifier.predict(y, batch_size=self.batch_size)
             metrics["test/label_kept"] = float(same.all(1).float().mean())
         return metrics
+
+
+@torch.no_grad()
+def invert_images(encoder, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """An encoder's reconstructions of images in [-1, 1], in batches, clamped to [-1, 1]."""
+    with evaluating(encoder):
+        return torch.cat([encoder(chunk).image.clamp(-1, 1) for chunk in images.split(batch_size)])

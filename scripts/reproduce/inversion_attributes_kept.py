@@ -18,8 +18,8 @@ import torch
 
 from ganlab import zoo
 from ganlab.data.synthfaces import SynthFacesDataModule
+from ganlab.evaluation.image_inversion import invert_images
 from ganlab.metrics.tables import markdown_table
-from ganlab.nets.mode import evaluating
 
 CLASSIFIER = "classifier-synthfaces32"
 
@@ -28,8 +28,7 @@ CLASSIFIER = "classifier-synthfaces32"
 def attributes_kept(encoder, classifier, images: torch.Tensor, labels: torch.Tensor,
                     batch_size: int = 250) -> tuple[torch.Tensor, torch.Tensor]:
     """(verdict kept, true positives read as positive on the inversion), per attribute."""
-    with evaluating(encoder):
-        inverted = torch.cat([encoder(chunk).image.clamp(-1, 1) for chunk in images.split(batch_size)])
+    inverted = invert_images(encoder, images, batch_size)
     before, after = classifier.predict(images, batch_size), classifier.predict(inverted, batch_size)
     positive = labels.bool()
     kept_positive = (after.bool() & positive).sum(0) / positive.sum(0).clamp(min=1)
