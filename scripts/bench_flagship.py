@@ -261,12 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.steps < 1 or args.warmup < 0 or args.threads < 1:
         parser.error("--steps and --threads must be >= 1, --warmup >= 0")
-    args.extra = {}
+    args.extra, trained = {}, [*ZOO_STAGES, *RECIPE_STAGES]
     for item in args.override:
         stage, _, override = item.partition(":")
-        if stage not in (*ZOO_STAGES, *RECIPE_STAGES) or "=" not in override:
-            parser.error(f"--override {item!r}: expected STAGE:KEY=VALUE with STAGE one of "
-                         f"{[*ZOO_STAGES, *RECIPE_STAGES]}")
+        if stage not in trained or "=" not in override:
+            parser.error(f"--override {item!r}: expected STAGE:KEY=VALUE with STAGE one of {trained}")
         args.extra.setdefault(stage, []).append(override)
     torch.set_num_threads(args.threads)
     out = args.out or Path("outputs") / "bench" / time.strftime("%Y%m%d_%H%M%S")
