@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from ganlab.data.tasks import EditTask
+from ganlab.evaluation.alpha_search import first_alpha_reaching
 from ganlab.evaluation.edit_report import write_edit_tables
 from ganlab.evaluation.edit_scores import EditJudge
 from ganlab.evaluation.latent_edit import LatentEditEvaluation
@@ -26,25 +27,43 @@ class ShiftEditor(nn.Module):
         return codes + strength * self.step * torch.nn.functional.one_hot(torch.tensor(0), codes.shape[1])
 
 
-class SignClassifier:
-    """Attribute a present where coordinate 0 > 0."""
+class WindowClassifier:
+    """Attribute a present where 0 < coordinate 0 < upper: an edit pushed too far leaves it."""
+
+    def __init__(self, upper: float = float("inf")):
+        self.upper = upper
 
     def predict(self, codes):
-        return (codes[:, :1] > 0).float()
+        return ((codes[:, :1] > 0) & (codes[:, :1] < self.upper)).float()
 
 
-def _alpha(step: float, goal: float) -> float:
+def _alpha(step: float, goal: float, upper: float = float("inf")) -> float:
     evaluation = LatentEditEvaluation(operating_latent_change=goal, operating_steps=12, max_alpha=8.0)
-    judge = EditJudge(None, None, "binary", 32, latent_classifier=SignClassifier())
+    judge = EditJudge(None, None, "binary", 32, latent_classifier=WindowClassifier(upper))
     codes = torch.tensor([[-0.5, 0.0], [-1.0, 0.0], [-2.0, 0.0]])
     return evaluation._operating_alpha(judge, ShiftEditor(step), TASK, codes)
 
 
 def test_the_operating_alpha_is_where_the_last_code_crosses():
-    assert 2.0 < _alpha(1.0, 1.0) <= 2.0 + 8.0 / 2**12  # the farthest code sits at -2
-    assert 1.0 < _alpha(1.0, 0.6) <= 1.0 + 1.0 / 2**12  # two of three: past -1
-    assert 0.5 < _alpha(4.0, 1.0) <= 0.5 + 1.0 / 2**12  # a longer step needs less alpha
-    assert _alpha(0.0, 1.0) == 8.0  # never reached: max_alpha, with a warning
+    assert 2.0 < _alpha(1.0, 1.0) <= 2.0 + 0.25 / 2**12  # the farthest code sits at -2
+    assert 1.0 < _alpha(1.0, 0.6) <= 1.0 + 0.25 / 2**12  # two of three: past -1
+    assert 0.5 < _alpha(4.0, 1.0) <= 0.5 + 0.25 / 2**12  # a longer step needs less alpha
+
+
+def test_an_edit_that_overshoots_its_target_is_taken_before_it_does():
+    # all three codes are inside (0, 3) for alpha in (2, 3.5) only; doubling from 1 tried 1, 2, 4, 8
+    assert 2.0 < _alpha(1.0, 1.0, upper=3.0) <= 2.0 + 0.25 / 2**12
+    # inside (0, 1.2) at once for at most two of them (alpha in (1, 1.7)): where the change peaks
+    assert _alpha(1.0, 1.0, upper=1.2) == 1.25
+
+
+def test_the_search_scans_then_bisects_and_reports_the_peak_it_never_passes():
+    score = lambda alpha: min(alpha / 3, 1.0)  # noqa: E731
+    alpha, reached = first_alpha_reaching(score, 1.0, 8.0, scan=8, steps=10)
+    assert 3.0 <= alpha <= 3.0 + 1.0 / 2**10 and reached == 1.0
+    assert first_alpha_reaching(lambda alpha: 0.0, 1.0, 8.0, scan=8, steps=10) == (1.0, 0.0)
+    bump = lambda alpha: 0.9 - abs(alpha - 5.0) / 10  # noqa: E731
+    assert first_alpha_reaching(bump, 1.0, 8.0, scan=8, steps=10) == (5.0, 0.9)
 
 
 def test_the_edit_table_puts_table_2_first(tmp_path):

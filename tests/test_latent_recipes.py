@@ -3,9 +3,11 @@ in test_recipes with debug=fdr)."""
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 import pytest
+import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
@@ -13,10 +15,12 @@ from omegaconf import OmegaConf
 from ganlab import pretrained
 from ganlab.compose_config import compose
 from ganlab.config.validate import ConfigError
+from ganlab.evaluation.edit_report import editor_key, metric_key
 from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.runner.run import evaluate, train
 from ganlab.zoo_catalog import cache_key, recipe_overrides
 
+from .conftest import ROOT, run_overrides
 from .data_files import write_celeba
 from .report_checks import check_run_report
 
@@ -47,14 +51,20 @@ def test_lw_ffhq_on_a_tiny_checkpoint_and_celeba_folder(compose_cfg, tmp_path):
     check_run_report(run)
 
 
-def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
+@pytest.fixture(scope="module")
+def wplus_run(tmp_path_factory) -> tuple[Path, dict]:
+    """lw_multidigits with debug=fdr on W+ codes of real canvases: (its run folder, its metrics)."""
+    folder = tmp_path_factory.mktemp("wplus")
+    cfg = compose(run_overrides(folder / "run", folder / "cache", "+experiment=lw_multidigits", "debug=fdr",
+                                "data.source=invert", "inverter=psp_multidigits32", "editor.layout=per_layer"))
+    return Path(cfg.paths.output_dir), train(cfg)
+
+
+def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(wplus_run):
     """The paper's codes: data.source=invert with the zoo's trained pSp encoder gives W+
     codes of the real canvases, labelled with their true counts; LW's map one per W+ layer;
     the edit table leads with the paper's Table 2 operating point."""
-    cfg = compose_cfg("+experiment=lw_multidigits", "debug=fdr", "data.source=invert", "inverter=psp_multidigits32",
-                      "editor.layout=per_layer")
-    metrics = train(cfg)
-    run = Path(cfg.paths.output_dir)
+    run, metrics = wplus_run
     expected = {"test/lw/target_change_at1", "test/lw/target_change_op", "test/lt/alpha_op_count_1_to_count_2"}
     assert expected <= set(metrics)
     table = (run / "edit_table.md").read_text()
@@ -64,6 +74,35 @@ def test_lw_multidigits_on_real_canvases_inverted_by_the_zoo_psp(compose_cfg):
     assert "labels: the real labels" in (run / "classifiers.md").read_text()
     assert len(OmegaConf.load(run / "config.yaml").data_info.code_shape) == 2  # [n_latent, style_dim]: W+
     check_run_report(run)
+
+
+def test_edit_geometry_reads_each_editor_at_its_operating_point(wplus_run):
+    """scripts/reproduce/lw_edit_geometry.py on a finished run: every trained editor, at the
+    alpha the run bisected, with the run's own target changes beside the geometry."""
+    sys.path.insert(0, str(ROOT / "scripts" / "reproduce"))
+    from lw_edit_geometry import geometry
+
+    run, metrics = wplus_run
+    found = geometry(run, blur=0.5)
+    edits = OmegaConf.load(run / "config.yaml").data_info.edits
+    assert set(found) == {(edit, editor) for edit in edits for editor in ("LW", "LT", "LT w/o reg.")}
+    for (edit, editor), scores in found.items():
+        key, suffix = f"test/{editor_key(editor)}/", metric_key(edit)
+        assert scores["alpha"] == metrics[f"{key}alpha_op_{suffix}"]
+        assert scores["image change"] == metrics[f"{key}target_change_op_{suffix}"]
+        assert -1 <= scores["cos to plan"] <= 1 and scores["norm ratio"] >= 0
+
+
+def test_edit_geometry_scores_displacements_against_the_plan():
+    sys.path.insert(0, str(ROOT / "scripts" / "reproduce"))
+    from lw_edit_geometry import displacement_scores
+
+    planned = torch.randn(50, 8)
+    means = planned.mean(0)
+    along = displacement_scores(2 * planned, planned, means)
+    assert along == pytest.approx({"cos to plan": 1.0, "cos to means": 1.0, "norm ratio": 2.0})
+    across = displacement_scores(-0.5 * planned, planned, means)
+    assert across == pytest.approx({"cos to plan": -1.0, "cos to means": -1.0, "norm ratio": 0.5})
 
 
 def test_lw_on_inverted_faces_is_scored_against_the_true_counterfactuals(compose_cfg):

@@ -35,6 +35,7 @@ from torch import nn
 from ganlab.data.latents import classify
 from ganlab.data.tasks import EditTask
 from ganlab.editing.editor import Editor, task_index
+from ganlab.evaluation.alpha_search import first_alpha_reaching
 from ganlab.evaluation.code_counterfactuals import code_counterfactuals
 from ganlab.evaluation.edit_report import editor_key, metric_key, write_curves, write_data_reports, write_edit_tables
 from ganlab.evaluation.edit_scores import EditJudge, Observation
@@ -56,7 +57,7 @@ class LatentEditEvaluation(Evaluation):
                  calibration_codes: int = 256, calibration_steps: int = 8,
                  eval_codes: int | None = 1000, fid_codes: int = 1000, grid_codes: int = 6, grid_alphas: int = 5,
                  render_batch_size: int = 256, device: str = "auto", max_batches: int | None = None,
-                 operating_latent_change: float | None = 1.0, operating_steps: int = 12):
+                 operating_latent_change: float | None = 1.0, operating_scan: int = 32, operating_steps: int = 12):
         """latent_classifier_stage: the stage of the latent classifier C(w) (null: none; its scores are
         skipped). The editors are every stage whose module is an Editor.
         reference: the name of the editor others are calibrated to (null: the first stage).
@@ -67,7 +68,9 @@ class LatentEditEvaluation(Evaluation):
         realism: a ganlab.metrics.fid.FrechetDistance: FID of the edited images (at the largest
         alpha) against real images that have the target (null: no FID).
         operating_latent_change: the latent classifier's target change that sets the Table 2
-        operating point (null: none); operating_steps: its bisection steps.
+        operating point (null: none), searched on operating_scan even steps up to max_alpha (an
+        edit pushed past its target can leave it again: the change need not rise with alpha), then
+        operating_steps bisection steps.
         max_batches: debug limit (debug=fdr): every code set is cut to max_batches * 8 codes
         and the alpha bisections to 2 steps."""
         if num_alphas < 1:
@@ -84,7 +87,7 @@ class LatentEditEvaluation(Evaluation):
         self.eval_codes = min(x for x in (eval_codes, cap) if x is not None) if (eval_codes or cap) else None
         self.calibration_codes = min(calibration_codes, cap) if cap else calibration_codes
         self.calibration_steps = min(calibration_steps, 2) if cap else calibration_steps
-        self.operating_steps = min(operating_steps, 2) if cap else operating_steps
+        self.operating_scan, self.operating_steps = operating_scan, min(operating_steps, 2) if cap else operating_steps
         self.fid_codes = min(fid_codes, cap) if cap else fid_codes
         self.grid_codes = min(grid_codes, cap) if cap else grid_codes
 
@@ -217,11 +220,11 @@ class LatentEditEvaluation(Evaluation):
         return hi
 
     def _operating_alpha(self, judge: EditJudge, editor: Editor, task: EditTask, codes: torch.Tensor) -> float | None:
-        """The smallest alpha (up to bisection, at most max_alpha) at which the latent
-        classifier's target change on `codes` reaches operating_latent_change."""
+        """The smallest alpha (at most max_alpha) at which the latent classifier's target change
+        on `codes` reaches operating_latent_change, or where it peaks if it never does."""
         if self.operating_latent_change is None or judge.latent_classifier is None:
             return None
-        k, goal = task_index(editor, task.name), self.operating_latent_change
+        k = task_index(editor, task.name)
         device = next(iter(editor.buffers())).device
 
         def change(alpha: float) -> float:
@@ -230,17 +233,13 @@ class LatentEditEvaluation(Evaluation):
                                     for i in range(0, len(codes), 1024)])
             return judge.latent_target_change(task, edited)
 
-        lo, hi = 0.0, 1.0
-        while change(hi) < goal:
-            if hi >= self.max_alpha:
-                log.warning("%s / %s: latent target change stays below %.2f up to alpha=%g; "
-                            "its operating point is alpha=%g", task.name, editor.name, goal, hi, hi)
-                return hi
-            lo, hi = hi, min(2 * hi, self.max_alpha)
-        for _ in range(self.operating_steps):
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if change(mid) >= goal else (mid, hi)
-        return hi
+        alpha, reached = first_alpha_reaching(change, self.operating_latent_change, self.max_alpha,
+                                              self.operating_scan, self.operating_steps)
+        if reached < self.operating_latent_change:
+            log.warning("%s / %s: latent target change stays below %.2f up to alpha=%g; its operating point "
+                        "is where it peaks, %.3f at alpha=%g", task.name, editor.name,
+                        self.operating_latent_change, self.max_alpha, reached, alpha)
+        return alpha
 
     def _real_targets(self, datamodule, task: EditTask) -> torch.Tensor:
         """Real images that have the target (train split: rare attributes need the numbers)."""
