@@ -3,6 +3,7 @@ classifier's target change reaches a goal (1.0 in the paper), and its table."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -55,6 +56,11 @@ def test_an_edit_that_overshoots_its_target_is_taken_before_it_does():
     assert 2.0 < _alpha(1.0, 1.0, upper=3.0) <= 2.0 + 0.25 / 2**12
     # inside (0, 1.2) at once for at most two of them (alpha in (1, 1.7)): where the change peaks
     assert _alpha(1.0, 1.0, upper=1.2) == 1.25
+
+
+def test_a_search_with_no_steps_is_refused_when_the_evaluation_is_built():
+    with pytest.raises(ValueError, match="operating_scan must be >= 1, got 0"):
+        LatentEditEvaluation(operating_scan=0)
 
 
 def test_the_search_scans_then_bisects_and_reports_the_peak_it_never_passes():

@@ -78,6 +78,8 @@ class LatentEditEvaluation(Evaluation):
         if operating_latent_change is not None and not 0 < operating_latent_change <= 1:
             raise ValueError(f"method.evaluate.operating_latent_change must be in (0, 1] or null, "
                              f"got {operating_latent_change}")
+        if operating_scan < 1:
+            raise ValueError(f"method.evaluate.operating_scan must be >= 1, got {operating_scan}")
         self.operating_latent_change = operating_latent_change
         self.latent_classifier_stage = latent_classifier_stage
         self.identity, self.baselines, self.realism = identity, dict(baselines or {}), realism
