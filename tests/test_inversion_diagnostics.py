@@ -1,15 +1,19 @@
-"""The collapse diagnostic, the counterfactual score of edits and their helpers, on known
-cases: codes that do / do not vary with the image, and rendered synthfaces whose true
-counterfactual is known."""
+"""The collapse diagnostic, the counterfactual score of edits, its oracle edits and their helpers,
+on known cases: codes that do / do not vary with the image, rendered synthfaces whose true
+counterfactual is known, and a miniature HFGI whose code and fusion carry known parts."""
 
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
 from ganlab.data.resize import to_signed
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes, render, sample_attributes, sample_identity
 from ganlab.editing.edit_sign import edit_sign
+from ganlab.evaluation.inversion_counterfactual import CounterfactualEdits
 from ganlab.metrics.code_spread import code_r_squared, code_spread, collapse_warning, sampled_codes
 from ganlab.metrics.counterfactual import CounterfactualTally, counterfactual_scores, summarise
+from ganlab.nets.inverters.base import Inversion
 
 from .test_inverters import tiny_generator
 
@@ -119,3 +123,79 @@ def test_edit_sign_adds_what_is_absent_and_removes_what_is_present():
     assert edit_sign(torch.tensor([True, False])).tolist() == [-1.0, 1.0]
     assert edit_sign(torch.tensor([1.0, 0.0, 0.7])).tolist() == [-1.0, 1.0, -1.0]
 
+
+
+class BlockGenerator(nn.Module):
+    """Its code is an image's 8 x 8 block means; a fusion adds back a per-pixel map."""
+
+    def synthesis(self, wplus, features=None):
+        image = F.interpolate(wplus.view(-1, 3, 8, 8), scale_factor=4, mode="nearest")
+        for fuse in (features or {}).values():
+            image = fuse(image)
+        return image
+
+
+class BlockInverter(nn.Module):
+    """HFGI in miniature: the code keeps the block means, the fusion the detail within blocks."""
+
+    def forward(self, x, generator):
+        wplus = F.avg_pool2d(x, 4).flatten(1)[:, None]
+        base = generator.synthesis(wplus)
+        features = {0: lambda act, detail=x - base: act + detail}
+        return Inversion(wplus, generator.synthesis(wplus, features), features=features, base_image=base)
+
+
+def block_faces(attributes, identity):
+    """Young lightens the top half (whole blocks: a code change); Smiling adds a pixel
+    checkerboard (zero mean in every block: a change only the fusion carries)."""
+    base = identity[:, :3, None, None].expand(-1, -1, 32, 32) - 0.5
+    rows = torch.arange(32)
+    top = (rows < 16).float()[:, None].expand(32, 32)
+    checker = ((rows[:, None] + rows[None]) % 2).float() * 2 - 1
+    return (base + 0.3 * attributes[:, ATTRIBUTES.index("Young"), None, None, None] * top
+            + 0.2 * attributes[:, ATTRIBUTES.index("Smiling"), None, None, None] * checker)
+
+
+def test_oracle_edits_tell_an_attribute_in_the_code_from_one_in_the_fusion():
+    g = torch.Generator().manual_seed(0)
+    attributes, identity = sample_attributes(24, g), sample_identity(24, g)
+    generator, inverter = BlockGenerator(), BlockInverter()
+    seen = []
+    edits = CounterfactualEdits(generator, {}, ["Young", "Smiling"], 2.0, attributes, identity, block_faces,
+                                degrade=lambda images, index: seen.append(index.tolist()) or images)
+    images = block_faces(attributes, identity)
+    for start in (0, 16):
+        for domain in ("src", "trg"):
+            x = images[start:start + 16]
+            edits.update(domain, inverter(x, generator), start, inverter)
+    scores = edits.summary()
+    for domain in ("src", "trg"):
+        def score(metric, kind, name, domain=domain):
+            return scores[f"test/cf_oracle_{metric}_{kind}_{name}_{domain}"]
+
+        # the counterfactual's code, rendered with the source's fusion, is the counterfactual
+        assert score("moved_toward", "code", "Young") == 1.0
+        assert score("distance", "code", "Young") == pytest.approx(0, abs=1e-6)
+        assert score("start_distance", "code", "Young") > 0.1
+        # the checkerboard is not in the code: editing the code leaves the image where it was
+        # (up to rounding), the counterfactual's fusion reaches it
+        assert score("distance", "code", "Smiling") == pytest.approx(score("start_distance", "code", "Smiling"),
+                                                                     abs=1e-6)
+        assert score("moved_toward", "fusion", "Smiling") == 1.0
+        assert score("distance", "fusion", "Smiling") == pytest.approx(0, abs=1e-6)
+        assert score("distance", "fusion", "Young") == pytest.approx(score("start_distance", "fusion", "Young"),
+                                                                     abs=1e-6)
+    # the target domain's counterfactuals are degraded as their sources, image by image
+    assert seen == [list(range(16))] * 2 + [list(range(16, 24))] * 2
+
+
+def test_oracle_edits_need_the_inverter_and_on_the_target_domain_the_degradation():
+    g = torch.Generator().manual_seed(0)
+    attributes, identity = sample_attributes(8, g), sample_identity(8, g)
+    generator, inverter = BlockGenerator(), BlockInverter()
+    inversion = inverter(block_faces(attributes, identity), generator)
+    edits = CounterfactualEdits(generator, {}, ["Young"], 2.0, attributes, identity, block_faces)
+    edits.update("src", inversion, 0)  # no inverter: no oracle edits
+    assert not any(k.startswith("test/cf_oracle_") for k in edits.summary())
+    with pytest.raises(ValueError, match="degrade"):
+        edits.update("trg", inversion, 0, inverter)

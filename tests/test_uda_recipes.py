@@ -1,8 +1,10 @@
 """The inversion recipes end to end with debug=fdr, sharing one zoo cache (the generator,
 classifier and identity net are trained once, in their 1-step debug versions): the
-supervised baselines, the UDA ablation switch, and the recipe at 256 px on an FFHQ-layout
-image folder with a rosinality checkpoint (the GPU configuration, run here on the CPU)."""
+supervised baselines, the UDA ablation switch (and its run re-evaluated from the folder), and
+the recipe at 256 px on an FFHQ-layout image folder with a rosinality checkpoint (the GPU
+configuration, run here on the CPU)."""
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -16,6 +18,11 @@ from .data_files import write_image_folder
 from .report_checks import check_run_report
 
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
+_spec = importlib.util.spec_from_file_location(
+    "reevaluate_inversion", Path(__file__).resolve().parents[1] / "scripts" / "reevaluate_inversion.py")
+_script = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_script)
+reevaluate = _script.main
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +52,12 @@ def check_run(cfg, metrics, counterfactual=True):
     assert ("true counterfactual (interfacegan" in tables) == counterfactual
     if counterfactual:
         for key in ("test/cf_moved_toward_interfacegan", "test/wrong_cf_moved_toward_ganspace",
-                    "test/cf_psnr_interfacegan_Male_trg"):
+                    "test/cf_psnr_interfacegan_Male_trg", "test/cf_oracle_moved_toward_code_Smiling_trg"):
             assert key in metrics and metrics[key] == metrics[key], key
         assert 0 <= metrics["test/cf_moved_toward_interfacegan_Young_src"] <= 1
+        # the fusion oracle exists exactly where the inverter fuses (HFGI, UDA), as the base code's PSNR
+        assert ("test/cf_oracle_moved_toward_fusion_Male_src" in metrics) == ("test/psnr_base_src" in metrics)
+        assert "Oracle edits" in tables
     else:
         assert not [k for k in metrics if "cf_" in k]
 
@@ -70,6 +80,13 @@ def test_ablation_without_discrepancy(compose_cfg, shared_cache):
     metrics = train(cfg)
     check_run(cfg, metrics)
     assert "encoder/train/loss_l2" in metrics and not [k for k in metrics if "discrepancy" in k]
+    # re-evaluated from the run folder alone, with a setting changed: one attribute scored
+    run_dir = Path(cfg.paths.output_dir)
+    again = reevaluate([str(run_dir), "--no-optimization", "--set", "attributes=[Smiling]"])
+    assert (run_dir / "reevaluated" / "metrics.json").is_file()
+    oracle = "test/cf_oracle_moved_toward_code_Smiling_trg"
+    assert again[oracle] == metrics[oracle]
+    assert not [k for k in again if "Young" in k or "_optimization" in k]
 
 
 def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp_path):

@@ -133,5 +133,9 @@ class DomainDataModule(pl.LightningDataModule):
         for start in range(0, count, batch_size):
             index = torch.arange(start, min(count, start + batch_size))
             clean = data[index][0]
-            keys = SPLIT_KEYS[split] << 40 | index
-            yield DomainBatch(clean, self.degrade(clean, keys), clean)
+            yield DomainBatch(clean, self.degrade_as(clean, split, index), clean)
+
+    def degrade_as(self, images: torch.Tensor, split: str, index: torch.Tensor) -> torch.Tensor:
+        """Images degraded as the images at `index` of `split` are in `pairs` (the same rain,
+        mask and down-sampling): e.g. a counterfactual of a test image, seen as its LQ twin."""
+        return self.degrade(images, SPLIT_KEYS[split] << 40 | index)

@@ -7,8 +7,8 @@
   samples scored by the attribute classifier) applied to the inverted codes: FID and ID
   similarity of the edited images per attribute, and edit success (classifier verdict);
 - on data that renders its images from factors (synthfaces), the same edits judged against
-  the true counterfactual (ganlab.evaluation.inversion_counterfactual): test/cf_* and the
-  wrong-sign control test/wrong_cf_*;
+  the true counterfactual (ganlab.evaluation.inversion_counterfactual): test/cf_*, the
+  wrong-sign control test/wrong_cf_* and oracle edits that know the answer test/cf_oracle_*;
 - a collapse diagnostic per inverter and domain (ganlab.metrics.code_spread): the spread of
   the inverted W+ codes relative to the generator's sampled codes (test/code_spread_ratio_*,
   per layer too), their distance to the mean code, and for HFGI the PSNR of the base code
@@ -119,7 +119,8 @@ class InversionEvaluation(Evaluation):
             attributes, identity = datamodule.images.factors("test")
             counterfactual = CounterfactualEdits(generator, edits.editors, list(self.columns), self.edit_strength,
                                                  attributes[: len(clean)], identity[: len(clean)],
-                                                 datamodule.images.render)
+                                                 datamodule.images.render,
+                                                 lambda images, index: datamodule.degrade_as(images, "test", index))
         else:
             log.info("inversion evaluation: the data cannot render counterfactuals; no test/cf_* metrics")
         self.sampled = sampled_codes(generator)
@@ -180,7 +181,7 @@ class InversionEvaluation(Evaluation):
                 if edits is not None:
                     edits.update(domain, inversion, target)
                 if counterfactual is not None:
-                    counterfactual.update(domain, inversion, seen)
+                    counterfactual.update(domain, inversion, seen, inverter)
             outputs.append(inversion.image.detach())
             codes.append(inversion.wplus.detach())
             seen += take

@@ -9,7 +9,15 @@ rendered with the inversion's own fusion. Its counterfactual is
 render(counterfactual_attributes(a, k, 1 - a_k), id): k flipped, plus what the data
 generator's hard rules imply (a beard only with Male, make-up only without, one hair
 colour). The same edit with the opposite sign is the control (it should not approach
-the counterfactual)."""
+the counterfactual).
+
+Given the inverter, two oracle edits tell an editor's shortfall from the inversion's: the
+counterfactual is inverted too (degraded as its source is on the target domain), and
+- code: its code, rendered as an edit of the source is (with the source's fusion): the
+  edit of an editor that knows the answer, as this encoder codes it (a reference, not a
+  bound: the encoder's error on the counterfactual is its own);
+- fusion: the source's code with the counterfactual's fusion (HFGI-style inverters only):
+  how much of the attribute lives in the fusion, which every code edit reuses unchanged."""
 
 from __future__ import annotations
 
@@ -36,21 +44,24 @@ def renders_counterfactuals(datamodule) -> bool:
 class CounterfactualEdits:
     def __init__(self, generator: nn.Module, editors: dict[str, Editor], attribute_names: list[str], strength: float,
                  attributes: torch.Tensor, identity: torch.Tensor,
-                 render: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
+                 render: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+                 degrade: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None):
         """editors: {name: Editor} each editing `attribute_names`; attributes [N, 12], identity [N, 16]:
         the factors of the evaluated images, in their order; render(attributes, identity) ->
-        images in [-1, 1] at the evaluated size."""
+        images in [-1, 1] at the evaluated size; degrade(images, index): images as the target
+        domain sees the evaluated images at `index` (for the oracle edits on that domain)."""
         unknown = [name for name in attribute_names if name not in ATTRIBUTES]
         if unknown:
             raise ValueError(f"counterfactual edits: attributes {sorted(set(unknown))} are not synthfaces "
                              f"attributes {list(ATTRIBUTES)}")
         self.generator, self.editors, self.names, self.strength = generator, editors, list(attribute_names), strength
-        self.attributes, self.identity, self.render = attributes, identity, render
-        self.tally = CounterfactualTally()
+        self.attributes, self.identity, self.render, self.degrade = attributes, identity, render, degrade
+        self.tally, self.oracles = CounterfactualTally(), CounterfactualTally()
 
     @torch.no_grad()
-    def update(self, domain: str, inversion: Inversion, start: int) -> None:
-        """Score the edits of the inverted images start .. start + B - 1 (of the factors given)."""
+    def update(self, domain: str, inversion: Inversion, start: int, inverter: nn.Module | None = None) -> None:
+        """Score the edits of the inverted images start .. start + B - 1 (of the factors given);
+        with the inverter that made `inversion`, also the oracle edits."""
         n = len(inversion.wplus)
         if start + n > len(self.attributes):
             raise ValueError(f"counterfactual edits: images {start}..{start + n - 1} but factors of only "
@@ -67,11 +78,28 @@ class CounterfactualEdits:
                     steps = control * sign * self.strength
                     edited = inversion.render(self.generator, edits.edit(inversion.wplus, task, steps))
                     self.tally.update((prefix, editor, name, domain), edited, inversion.image, truth)
+            if inverter is not None:
+                self._oracles(domain, name, inversion, inverter, truth, torch.arange(start, start + n))
+
+    def _oracles(self, domain: str, name: str, inversion: Inversion, inverter: nn.Module, truth: torch.Tensor,
+                  index: torch.Tensor) -> None:
+        if domain != "src" and self.degrade is None:
+            raise ValueError("oracle edits on the target domain need `degrade` (the domain pair's)")
+        seen = truth if domain == "src" else self.degrade(truth.cpu(), index).to(truth.device)
+        answer = inverter(seen, self.generator)
+        self.oracles.update(("code", name, domain), inversion.render(self.generator, answer.wplus),
+                             inversion.image, truth)
+        if inversion.features:
+            self.oracles.update(("fusion", name, domain), answer.render(self.generator, inversion.wplus),
+                                 inversion.image, truth)
 
     def summary(self) -> dict[str, float]:
-        """test/[wrong_]cf_{moved_toward,distance,psnr,start_distance}_<editor>_<attribute>_<domain>, and
-        test/[wrong_]cf_moved_toward_<editor> (mean over attributes and domains)."""
+        """test/[wrong_]cf_{moved_toward,distance,psnr,start_distance}_<editor>_<attribute>_<domain>,
+        test/[wrong_]cf_moved_toward_<editor> (mean over attributes and domains) and, where the
+        inverter was given, test/cf_oracle_{moved_toward,...}_{code,fusion}_<attribute>_<domain>."""
         out: dict[str, float] = {}
+        for (kind, name, domain), scores in self.oracles.summary().items():
+            out.update({f"test/cf_oracle_{metric}_{kind}_{name}_{domain}": v for metric, v in scores.items()})
         for (prefix, editor, name, domain), scores in self.tally.summary().items():
             out.update({f"test/{prefix}cf_{metric}_{editor}_{name}_{domain}": v for metric, v in scores.items()})
         for prefix in CONTROLS:

@@ -3,7 +3,8 @@ src / trg, PSNR, SSIM, FID, MSE, plus the pooled PSNR, LPIPS and images/s; a cap
 the PSNR / SSIM conventions) and Table II (editing: per
 editor, domain x method, FID and ID similarity per attribute, plus edit success), as
 tables.md and CSVs in the run folder; then ganlab's own: the collapse diagnostic and,
-where the data renders them, the edits scored against the true counterfactual."""
+where the data renders them, the edits scored against the true counterfactual and the
+oracle edits."""
 
 from __future__ import annotations
 
@@ -67,6 +68,19 @@ def counterfactual_table(metrics: dict[str, float], editor: str, attributes: lis
     return headers, table
 
 
+ORACLE_KINDS = (("oracle code", "code"), ("oracle fusion", "fusion"))
+
+
+def oracle_table(metrics: dict[str, float], attributes: list[str]) -> tuple[list[str], list[list]]:
+    """Share moved toward the counterfactual by its own code rendered as an edit (oracle code) and
+    by the source's code with its fusion (oracle fusion)."""
+    headers = ["Domain", *(f"{a} {name}" for a in attributes for name, _ in ORACLE_KINDS)]
+    table = [[DOMAIN_NAMES[domain], *(metrics.get(f"test/cf_oracle_moved_toward_{kind}_{a}_{domain}", "")
+                                      for a in attributes for _, kind in ORACLE_KINDS)]
+             for domain in DOMAIN_NAMES]
+    return headers, table
+
+
 def write_tables(metrics: dict[str, float], method_name: str, rows: list[str], attributes: list[str],
                  out_dir: str | Path) -> str:
     out_dir = Path(out_dir)
@@ -92,6 +106,11 @@ def write_tables(metrics: dict[str, float], method_name: str, rows: list[str], a
             text += ["", f"## Edits against the true counterfactual ({editor}; share moved toward it, "
                      "RMSE and PSNR to it)", "", markdown_table(headers, table)]
         write_csv(out_dir / "table_counterfactual.csv", ["Editor", *headers], csv_rows)
+    if any(k.startswith("test/cf_oracle_") for k in metrics):
+        headers, table = oracle_table(metrics, attributes)
+        write_csv(out_dir / "table_counterfactual_oracle.csv", headers, table)
+        text += ["", "## Oracle edits: the counterfactual's own code as the edit, the source's code with the "
+                 "counterfactual's fusion (share moved toward it)", "", markdown_table(headers, table)]
     markdown = "\n".join(text) + "\n"
     (out_dir / "tables.md").write_text(markdown)
     return markdown
