@@ -82,16 +82,16 @@ class CounterfactualEdits:
                 self._oracles(domain, name, inversion, inverter, truth, torch.arange(start, start + n))
 
     def _oracles(self, domain: str, name: str, inversion: Inversion, inverter: nn.Module, truth: torch.Tensor,
-                  index: torch.Tensor) -> None:
+                 index: torch.Tensor) -> None:
         if domain != "src" and self.degrade is None:
             raise ValueError("oracle edits on the target domain need `degrade` (the domain pair's)")
         seen = truth if domain == "src" else self.degrade(truth.cpu(), index).to(truth.device)
         answer = inverter(seen, self.generator)
         self.oracles.update(("code", name, domain), inversion.render(self.generator, answer.wplus),
-                             inversion.image, truth)
+                            inversion.image, truth)
         if inversion.features:
             self.oracles.update(("fusion", name, domain), answer.render(self.generator, inversion.wplus),
-                                 inversion.image, truth)
+                                inversion.image, truth)
 
     def summary(self) -> dict[str, float]:
         """test/[wrong_]cf_{moved_toward,distance,psnr,start_distance}_<editor>_<attribute>_<domain>,
