@@ -90,8 +90,9 @@ def test_ablation_without_discrepancy(compose_cfg, shared_cache):
 
 
 def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp_path):
-    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq), one step;
-    like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is bigger (512 px)."""
+    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq, HFGI with its
+    ADA), one step; like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is
+    bigger (512 px)."""
     root = write_image_folder(tmp_path / "ffhq", n=24, size=64)
     torch.manual_seed(0)
     g = Generator(512, style_dim=32, n_mlp=1, channels=4)
@@ -100,7 +101,8 @@ def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp
     cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "data=image_folder", f"data.root={root}",
                       "data.image_size=256", "data.batch_size=2", "data.num_workers=0", "data.splits=[0.5,0.25,0.25]",
                       "generator=stylegan2_ffhq", f"generator.checkpoint={checkpoint}", "inverter.width=8",
-                      "inverter.fpn_width=16", "loss.synthetic.batch_size=2",  # not 64 renders at 512 px a step
+                      "inverter.fpn_width=16", "inverter.align=true",
+                      "loss.synthetic.batch_size=2",  # not 64 renders at 512 px a step
                       cache=shared_cache)
     metrics = train(cfg)
     check_run(cfg, metrics, counterfactual=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -21,11 +22,14 @@ class Inversion:
     offsets: torch.Tensor | None = None  # e4e: per-layer offsets from the shared w, [B, n_latent - 1, D]
     features: dict | None = None  # HFGI: {generator layer: fusion callable}, reused for edits
     base_image: torch.Tensor | None = None  # HFGI: G(wplus) before the fusion
+    refuse: Callable[[torch.Tensor], dict] | None = None  # HFGI with ADA: edited code -> its fusion
 
     def render(self, generator: nn.Module, wplus: torch.Tensor | None = None) -> torch.Tensor:
-        """G(wplus) for an edited code (default: this inversion's), with the same fusion, at the
-        size of the inverted image."""
-        image = generator.synthesis(self.wplus if wplus is None else wplus, features=self.features)
+        """G(wplus) for an edited code (default: this inversion's), with this inversion's fusion
+        (re-aligned to the edited image where the inverter aligns it), at the size of the
+        inverted image."""
+        features = self.features if wplus is None or self.refuse is None else self.refuse(wplus)
+        image = generator.synthesis(self.wplus if wplus is None else wplus, features=features)
         return to_size(image, self.image.shape[-1])
 
     def detach(self) -> Inversion:
@@ -33,7 +37,7 @@ class Inversion:
             return None if t is None else t.detach()
 
         return Inversion(self.wplus.detach(), self.image.detach(), cut(self.offsets), self.features,
-                         cut(self.base_image))
+                         cut(self.base_image), self.refuse)
 
 
 class Inverter(nn.Module):
