@@ -1,8 +1,8 @@
 """The inversion recipes end to end with debug=fdr, sharing one zoo cache (the generator,
 classifier and identity net are trained once, in their 1-step debug versions): the
-supervised baselines, the UDA ablation switch (and its run re-evaluated from the folder), and
-the recipe at 256 px on an FFHQ-layout image folder with a rosinality checkpoint (the GPU
-configuration, run here on the CPU)."""
+supervised baselines, the UDA ablation switch with HFGI's ADA (and its run re-evaluated from
+the folder), and the recipe at 256 px on an FFHQ-layout image folder with a rosinality
+checkpoint (the GPU configuration, run here on the CPU)."""
 
 import importlib.util
 import json
@@ -13,6 +13,7 @@ import torch
 
 from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.runner.run import train
+from ganlab.runner.run_folder import load_stage
 
 from .data_files import write_image_folder
 from .report_checks import check_run_report
@@ -75,11 +76,15 @@ def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment
     assert "collapsed" in caplog.text
 
 
-def test_ablation_without_discrepancy(compose_cfg, shared_cache):
-    cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "loss.discrepancy.weight=0", cache=shared_cache)
+def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, shared_cache):
+    cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "loss.discrepancy.weight=0", "inverter.align=true",
+                      cache=shared_cache)
     metrics = train(cfg)
     check_run(cfg, metrics)
     assert "encoder/train/loss_l2" in metrics and not [k for k in metrics if "discrepancy" in k]
+    # the residual stage trained ADA on warped distortions
+    aligner = load_stage(cfg.paths.output_dir, "encoder").inverter.consultation.aligner
+    assert aligner is not None and int(aligner.warps) >= 1
     # re-evaluated from the run folder alone, with a setting changed: one attribute scored
     run_dir = Path(cfg.paths.output_dir)
     again = reevaluate([str(run_dir), "--no-optimization", "--set", "attributes=[Smiling]"])
@@ -90,9 +95,8 @@ def test_ablation_without_discrepancy(compose_cfg, shared_cache):
 
 
 def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp_path):
-    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq, HFGI with its
-    ADA), one step; like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is
-    bigger (512 px)."""
+    """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq), one step;
+    like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is bigger (512 px)."""
     root = write_image_folder(tmp_path / "ffhq", n=24, size=64)
     torch.manual_seed(0)
     g = Generator(512, style_dim=32, n_mlp=1, channels=4)
@@ -101,8 +105,7 @@ def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp
     cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "data=image_folder", f"data.root={root}",
                       "data.image_size=256", "data.batch_size=2", "data.num_workers=0", "data.splits=[0.5,0.25,0.25]",
                       "generator=stylegan2_ffhq", f"generator.checkpoint={checkpoint}", "inverter.width=8",
-                      "inverter.fpn_width=16", "inverter.align=true",
-                      "loss.synthetic.batch_size=2",  # not 64 renders at 512 px a step
+                      "inverter.fpn_width=16", "loss.synthetic.batch_size=2",  # not 64 renders at 512 px a step
                       cache=shared_cache)
     metrics = train(cfg)
     check_run(cfg, metrics, counterfactual=False)
