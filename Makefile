@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# the flagship recipe as the paper trains it (14-15 min cold on a 2-core CPU; docs/results/uda_inversion.md)
+# the flagship recipe as the paper trains it (cold wall times per machine: docs/results/uda_inversion.md)
 FLAGSHIP ?= +experiment=uda_inversion
 
 .PHONY: help install run test test-full format lint clean
