@@ -66,6 +66,22 @@ def test_direction_edits_move_by_strength_standard_deviations_on_every_layer():
     assert torch.equal(editor.edit(torch.zeros(2, 4), 1, 3.0)[:, 1], torch.full((2,), 3.0))
 
 
+def test_direction_edits_on_chosen_layers_move_those_layers_only():
+    editor = directions(4).on_layers({"Male": [1, 3]}, n_latent=5)
+    wplus = torch.randn(3, 5, 4)
+    moved = editor.edit(wplus, 0, 1.0)
+    assert torch.equal(moved[:, [0, 2, 4]], wplus[:, [0, 2, 4]])
+    assert torch.allclose(moved[:, [1, 3]] - wplus[:, [1, 3]], torch.tensor([2.0, 0, 0, 0]).expand(3, 2, 4))
+    assert torch.equal(editor.edit(wplus, 1, 1.0), directions(4).edit(wplus, 1, 1.0))  # Young: not listed, all layers
+    with pytest.raises(ValueError, match=r"Male edits W\+ layers \[1, 3\] only.*\[N, 5, D\]"):
+        editor.edit(torch.zeros(2, 4), 0, 1.0)
+    with pytest.raises(ValueError, match=r"attributes \['Smiling'\] are not among"):
+        directions(4).on_layers({"Smiling": [0]}, n_latent=5)
+    for bad in ([], [5], [-1]):
+        with pytest.raises(ValueError, match=r"non-empty list of W\+ layers 0\.\.4"):
+            directions(4).on_layers({"Male": bad}, n_latent=5)
+
+
 def test_an_unknown_task_or_a_non_editor_is_refused_by_name():
     with pytest.raises(KeyError, match="no task 'Smiling'.*Male"):
         task_index(directions(4), "Smiling")
@@ -97,6 +113,18 @@ def test_the_inversion_evaluation_scores_an_editor_it_is_given():
     with pytest.raises(KeyError, match="no task 'Young'"):
         EditScores(g, MeanColour(), None, {"Male": 0, "Young": 1}, judge_size=32, samples=64, strength=2.0,
                    editors={"half": DirectionSet("half", ["Male"], torch.eye(g.style_dim)[:1], torch.ones(1))})
+
+
+def test_the_inversion_evaluation_moves_the_layers_named_per_attribute():
+    g = tiny_generator()
+    scores = EditScores(g, MeanColour(), None, {"Male": 0, "Young": 1}, judge_size=32, samples=64, strength=2.0,
+                        edit_layers={"Male": [1]})
+    wplus = torch.randn(3, g.n_latent, g.style_dim)
+    for method in ("interfacegan", "ganspace"):
+        moved = scores.editors[method].edit(wplus, 0, 1.0) - wplus
+        assert moved[:, 1].abs().sum() > 0 and torch.equal(moved[:, [i for i in range(g.n_latent) if i != 1]],
+                                                            torch.zeros(3, g.n_latent - 1, g.style_dim))
+        assert (scores.editors[method].edit(wplus, 1, 1.0) - wplus).abs().sum((0, 2)).min() > 0  # Young: every layer
 
 
 class ChannelMeans(nn.Module):

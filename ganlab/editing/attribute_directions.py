@@ -8,9 +8,13 @@ sample z, map to W, render, score each image with an attribute classifier, then
 
 Each direction comes with its scale: the standard deviation of W along it, so an edit of
 `strength` moves every attribute by the same number of standard deviations. Each method's
-directions form one editor (ganlab.editing.editor.Editor) whose tasks are the attributes."""
+directions form one editor (ganlab.editing.editor.Editor) whose tasks are the attributes.
+An edit moves every W+ layer alike, or only the layers named per attribute (InterFaceGAN's
+layer-wise manipulation of StyleGAN codes: `on_layers`)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import torch
 from torch import nn
@@ -26,14 +30,39 @@ EDITORS = ("interfacegan", "ganspace")
 class DirectionSet:
     """One direction per attribute: unit vectors [T, D] toward it, and the standard deviation
     of W codes along each [T]. An Editor: W [N, D] or W+ [N, L, D] codes move by `strength`
-    standard deviations (every layer alike)."""
+    standard deviations, on every layer alike or, where `layers` [T, L] (0 / 1) says, on some."""
 
-    def __init__(self, name: str, tasks: list[str], vectors: torch.Tensor, scales: torch.Tensor):
-        self.name, self.tasks, self.vectors, self.scales = name, list(tasks), vectors, scales
+    def __init__(self, name: str, tasks: list[str], vectors: torch.Tensor, scales: torch.Tensor,
+                 layers: torch.Tensor | None = None):
+        self.name, self.tasks, self.vectors, self.scales, self.layers = name, list(tasks), vectors, scales, layers
 
     def edit(self, codes: torch.Tensor, task: int, strength: torch.Tensor | float) -> torch.Tensor:
         step = (self.scales[task] * self.vectors[task]).to(codes)
+        if self.layers is not None and not bool(self.layers[task].all()):
+            if codes.ndim != 3 or codes.shape[1] != self.layers.shape[1]:
+                raise ValueError(f"{self.name}: {self.tasks[task]} edits W+ layers {_named(self.layers[task])} only, "
+                                 f"which needs W+ codes [N, {self.layers.shape[1]}, D], got {tuple(codes.shape)}")
+            step = self.layers[task].to(codes)[:, None] * step
         return codes + alpha_column(strength, codes) * step
+
+    def on_layers(self, layers: Mapping[str, Sequence[int]], n_latent: int) -> DirectionSet:
+        """These directions, moving the W+ layers listed per attribute ({attribute: [layer, ...]});
+        an attribute not listed moves every layer."""
+        unknown = sorted(set(layers) - set(self.tasks))
+        if unknown:
+            raise ValueError(f"edit layers: attributes {unknown} are not among the edited ones {self.tasks}")
+        bad = {a: list(ls) for a, ls in layers.items() if not ls or any(not 0 <= i < n_latent for i in ls)}
+        if bad:
+            raise ValueError(f"edit layers {bad}: each must be a non-empty list of W+ layers 0..{n_latent - 1}")
+        mask = torch.ones(len(self.tasks), n_latent)
+        for attribute, chosen in layers.items():
+            mask[self.tasks.index(attribute)] = 0
+            mask[self.tasks.index(attribute), list(chosen)] = 1
+        return DirectionSet(self.name, self.tasks, self.vectors, self.scales, mask)
+
+
+def _named(mask: torch.Tensor) -> list[int]:
+    return mask.nonzero().flatten().tolist()
 
 
 @torch.no_grad()

@@ -59,13 +59,14 @@ class InversionEvaluation(Evaluation):
                  encoder_stage: str = "encoder", optimization=None, hybrid_refiner=None,
                  num_images: int = 256, optimization_images: int = 16, direction_samples: int = 2000,
                  edit_strength: float = 2.0, judge_size: int = 32, batch_size: int = 64, grid_images: int = 8,
-                 max_batches: int | None = None, editors: dict | None = None):
+                 max_batches: int | None = None, editors: dict | None = None, edit_layers: dict | None = None):
         """fid: the FID protocol (its feature net; the clean images' statistics are computed once
         and cached), images resized to fid_size first (null: as they are).
         optimization / hybrid_refiner: partial OptimizationInverter configs (null: skip the row).
         max_batches (debug): a handful of images, directions from 64 samples, 2 optimisation steps.
         editors: {name: Editor} scored beside the InterFaceGAN and GANSpace directions fitted on
-        the generator's samples (each must have the attributes among its tasks)."""
+        the generator's samples (each must have the attributes among its tasks).
+        edit_layers: {attribute: [W+ layer, ...]} the fitted directions move for it (default: all)."""
         unknown = [a for a in attributes if a not in classifier_labels]
         if unknown:
             raise ValueError(f"method.evaluate.attributes {unknown} are not among the classifier's labels "
@@ -78,7 +79,7 @@ class InversionEvaluation(Evaluation):
         self.num_images, self.optimization_images = num_images, optimization_images
         self.direction_samples, self.edit_strength = direction_samples, edit_strength
         self.judge_size, self.batch_size, self.grid_images = judge_size, batch_size, grid_images
-        self.editors = dict(editors or {})
+        self.editors, self.edit_layers = dict(editors or {}), dict(edit_layers or {})
         self.debug_steps = None
         if max_batches is not None:
             self.num_images = min(num_images, 8 * max_batches)
@@ -113,7 +114,8 @@ class InversionEvaluation(Evaluation):
         for inverter in rows.values():
             inverter.to(device).eval()
         edits = EditScores(generator, self.classifier, self.identity, self.columns, self.judge_size,
-                           self.direction_samples, self.edit_strength, self.editors, control_samples=self.num_images)
+                           self.direction_samples, self.edit_strength, self.editors, control_samples=self.num_images,
+                           edit_layers=self.edit_layers)
         counterfactual = None
         if renders_counterfactuals(datamodule):
             attributes, identity = datamodule.images.factors("test")

@@ -13,7 +13,7 @@ generator's W: an edit that fails there fails on inverted codes whatever the enc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 from torch import nn
@@ -28,15 +28,20 @@ from ganlab.nets.inverters.base import Inversion
 class EditScores:
     def __init__(self, generator: nn.Module, classifier: nn.Module, identity: nn.Module | None,
                  columns: dict[str, int], judge_size: int, samples: int, strength: float,
-                 editors: dict[str, Editor] | None = None, control_samples: int = 256):
+                 editors: dict[str, Editor] | None = None, control_samples: int = 256,
+                 edit_layers: Mapping[str, Sequence[int]] | None = None):
         """samples: generator samples the directions are fitted on; control_samples: held-out ones
-        edited for the no-inversion control (the evaluation passes its number of test images)."""
+        edited for the no-inversion control (the evaluation passes its number of test images);
+        edit_layers: {attribute: W+ layers} the fitted directions move (unlisted: every layer)."""
         self.generator, self.classifier, self.identity = generator, classifier, identity
         self.columns, self.judge_size, self.strength = columns, judge_size, strength
         codes, logits = sample_scores(generator, classifier, samples, judge_size)
         # seed 1: none of the codes the directions were fitted on
         self.control = sample_scores(generator, classifier, control_samples, judge_size, seed=1)
-        self.editors: dict[str, Editor] = {**fit_directions(codes, logits, columns), **(editors or {})}
+        fitted = fit_directions(codes, logits, columns)
+        if edit_layers:
+            fitted = {method: directions.on_layers(edit_layers, generator.n_latent) for method, directions in fitted.items()}
+        self.editors: dict[str, Editor] = {**fitted, **(editors or {})}
         for editor in self.editors.values():
             for name in columns:
                 task_index(editor, name)  # every editor edits every scored attribute
