@@ -11,6 +11,7 @@ from ganlab.editing.condition_swap import ConditionSwap
 from ganlab.editing.editor import Editor, task_index
 from ganlab.editing.mode_edit import ModeEditor, position_levels
 from ganlab.editing.self_labels import SelfLabels
+from ganlab.evaluation.inversion import InversionEvaluation
 from ganlab.evaluation.inversion_editing import EditScores
 from ganlab.methods.editors.direction_editors import GANSpaceEditor, InterFaceGANEditor
 from ganlab.nets.inverters.base import Inversion
@@ -125,6 +126,8 @@ def test_the_inversion_evaluation_moves_the_layers_named_per_attribute():
         assert moved[:, 1].abs().sum() > 0 and torch.equal(moved[:, [i for i in range(g.n_latent) if i != 1]],
                                                             torch.zeros(3, g.n_latent - 1, g.style_dim))
         assert (scores.editors[method].edit(wplus, 1, 1.0) - wplus).abs().sum((0, 2)).min() > 0  # Young: every layer
+    with pytest.raises(ValueError, match=r"edit_layers names \['Young'\].*attributes \['Male'\]"):
+        InversionEvaluation(None, ["Male", "Young"], None, None, attributes=["Male"], edit_layers={"Young": [0]})
 
 
 class ChannelMeans(nn.Module):

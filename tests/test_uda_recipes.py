@@ -87,10 +87,12 @@ def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, shared_c
     assert aligner is not None and int(aligner.warps) >= 1
     # re-evaluated from the run folder alone, with a setting changed: one attribute scored
     run_dir = Path(cfg.paths.output_dir)
-    again = reevaluate([str(run_dir), "--no-optimization", "--set", "attributes=[Smiling]"])
+    again = reevaluate([str(run_dir), "--no-optimization", "--set", "attributes=[Smiling]", "edit_layers={Smiling:[0]}"])
     assert (run_dir / "reevaluated" / "metrics.json").is_file()
     oracle = "test/cf_oracle_moved_toward_code_Smiling_trg"
     assert again[oracle] == metrics[oracle]
+    edited = "test/edit_fid_interfacegan_Smiling_trg"  # the edit moved the first W+ layer only
+    assert again[edited] != metrics[edited]
     assert not [k for k in again if "Young" in k or "_optimization" in k]
 
 
