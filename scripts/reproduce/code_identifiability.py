@@ -6,7 +6,8 @@ the end their spread ratio (ganlab.metrics.code_spread). An encoder trained with
 loss regresses E[w | image], whose spread ratio is about its R^2: where the images
 determine W (R^2 near 1), a low spread ratio is the encoder's, not the generator's.
 
-    python scripts/reproduce/code_identifiability.py --generator stylegan2-synthfaces32 --steps 400
+    python scripts/reproduce/code_identifiability.py --generator stylegan2-synthfaces32 --steps 400 \
+        [--override method.stages.stylegan2.module.pl_weight=0.0]
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from ganlab.pretrained import pretrained_generator
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generator", default="stylegan2-synthfaces32", help="zoo StyleGAN2")
+    parser.add_argument("--override", nargs="*", default=[], help="the zoo generator's recipe overrides")
     parser.add_argument("--images", type=int, default=128)
     parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--lr", type=float, default=0.05)
     args = parser.parse_args(argv)
-    g = pretrained_generator(args.generator, overrides=[]).requires_grad_(False).eval()
+    g = pretrained_generator(args.generator, overrides=args.override).requires_grad_(False).eval()
     w = g.style(torch.randn(args.images, g.style_dim, generator=torch.Generator().manual_seed(1)))
     sizes = [g.layer_resolution(i) for i in range(g.num_layers)]
     noise = [torch.randn(args.images, 1, r, r, generator=torch.Generator().manual_seed(2 + i))
