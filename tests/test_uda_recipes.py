@@ -87,7 +87,8 @@ def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, shared_c
     assert aligner is not None and int(aligner.warps) >= 1
     # re-evaluated from the run folder alone, with a setting changed: one attribute scored
     run_dir = Path(cfg.paths.output_dir)
-    again = reevaluate([str(run_dir), "--no-optimization", "--set", "attributes=[Smiling]", "edit_layers={Smiling:[0]}"])
+    again = reevaluate([str(run_dir), "--no-optimization",
+                        "--set", "attributes=[Smiling]", "edit_layers={Smiling:[0]}"])
     assert (run_dir / "reevaluated" / "metrics.json").is_file()
     oracle = "test/cf_oracle_moved_toward_code_Smiling_trg"
     assert again[oracle] == metrics[oracle]

@@ -40,7 +40,8 @@ class DirectionSet:
         step = (self.scales[task] * self.vectors[task]).to(codes)
         if self.layers is not None and not bool(self.layers[task].all()):
             if codes.ndim != 3 or codes.shape[1] != self.layers.shape[1]:
-                raise ValueError(f"{self.name}: {self.tasks[task]} edits W+ layers {_named(self.layers[task])} only, "
+                moved = self.layers[task].nonzero().flatten().tolist()
+                raise ValueError(f"{self.name}: {self.tasks[task]} edits W+ layers {moved} only, "
                                  f"which needs W+ codes [N, {self.layers.shape[1]}, D], got {tuple(codes.shape)}")
             step = self.layers[task].to(codes)[:, None] * step
         return codes + alpha_column(strength, codes) * step
@@ -59,10 +60,6 @@ class DirectionSet:
             mask[self.tasks.index(attribute)] = 0
             mask[self.tasks.index(attribute), list(chosen)] = 1
         return DirectionSet(self.name, self.tasks, self.vectors, self.scales, mask)
-
-
-def _named(mask: torch.Tensor) -> list[int]:
-    return mask.nonzero().flatten().tolist()
 
 
 @torch.no_grad()

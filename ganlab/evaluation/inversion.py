@@ -80,9 +80,10 @@ class InversionEvaluation(Evaluation):
         self.direction_samples, self.edit_strength = direction_samples, edit_strength
         self.judge_size, self.batch_size, self.grid_images = judge_size, batch_size, grid_images
         self.editors, self.edit_layers = dict(editors or {}), dict(edit_layers or {})
-        if set(self.edit_layers) - set(attributes):
-            raise ValueError(f"method.evaluate.edit_layers names {sorted(set(self.edit_layers) - set(attributes))}, "
-                             f"which are not among the edited attributes {list(attributes)} (method.evaluate.attributes)")
+        not_edited = sorted(set(self.edit_layers) - set(attributes))
+        if not_edited:
+            raise ValueError(f"method.evaluate.edit_layers names {not_edited}, which are not among the edited "
+                             f"attributes {list(attributes)} (method.evaluate.attributes)")
         self.debug_steps = None
         if max_batches is not None:
             self.num_images = min(num_images, 8 * max_batches)

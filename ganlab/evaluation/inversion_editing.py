@@ -40,7 +40,7 @@ class EditScores:
         self.control = sample_scores(generator, classifier, control_samples, judge_size, seed=1)
         fitted = fit_directions(codes, logits, columns)
         if edit_layers:
-            fitted = {method: directions.on_layers(edit_layers, generator.n_latent) for method, directions in fitted.items()}
+            fitted = {method: found.on_layers(edit_layers, generator.n_latent) for method, found in fitted.items()}
         self.editors: dict[str, Editor] = {**fitted, **(editors or {})}
         for editor in self.editors.values():
             for name in columns:
