@@ -29,6 +29,14 @@ def _torch_threads():
     torch.set_num_threads(int(TEST_THREADS))
 
 
+@pytest.fixture(scope="session")
+def zoo_cache(tmp_path_factory) -> Path:
+    """A zoo and stage cache shared by the tests of one test process that only read it: each
+    model is trained once per process, and its key (config and code) gives a recipe only the
+    models built for it. Tests that corrupt, delete or count cache files keep their own."""
+    return tmp_path_factory.mktemp("zoo_cache")
+
+
 def run_overrides(run_dir: Path, cache: Path, *overrides: str) -> list[str]:
     """A test run's overrides: its run folder and caches where the test says, no progress bar."""
     return [f"paths.output_dir={run_dir}", f"paths.cache_dir={cache}", "callbacks.progress_bar=null", *overrides]

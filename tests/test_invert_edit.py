@@ -17,14 +17,16 @@ import torch
 from ganlab.editing.editor import alpha_column
 from ganlab.evaluation.invert_edit_parts import WPlusEditor
 
+from .report_checks import check_run_report
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def corner(tmp_path_factory) -> Path:
+def corner(tmp_path_factory, zoo_cache) -> Path:
     tmp = tmp_path_factory.mktemp("invert_edit")
     env = {k: v for k, v in os.environ.items() if k not in ("WANDB_MODE", "WANDB_API_KEY")}
-    env.update(GANLAB_CACHE=str(tmp / "cache"), HOME=str(tmp), OMP_NUM_THREADS="1")
+    env.update(GANLAB_CACHE=str(zoo_cache), HOME=str(tmp), OMP_NUM_THREADS="1")
     done = subprocess.run([sys.executable, "train.py", "-m", "+experiment=invert_edit", "debug=fdr",
                            "inverter=psp,uda", "editor=interfacegan,lw", "degradation=none,rain",
                            f"paths.log_dir={tmp / 'outputs'}"], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -33,6 +35,17 @@ def corner(tmp_path_factory) -> Path:
     sweeps = list((tmp / "outputs" / "train" / "multiruns").iterdir())
     assert len(sweeps) == 1, sweeps
     return sweeps[0]
+
+
+def test_every_cell_writes_a_complete_run_folder(corner):
+    cells = sorted(p for p in corner.iterdir() if p.is_dir())
+    assert len(cells) == 8, cells
+    for cell in cells:
+        metrics = json.loads((cell / "metrics.json").read_text())
+        assert (cell / "config.yaml").is_file()
+        assert any(k.startswith("test/") for k in metrics), metrics
+        assert all(v == v for v in metrics.values()), (cell, "NaN metric")
+        check_run_report(cell)
 
 
 def test_collect_prints_the_matrix_of_every_cell(corner):

@@ -105,10 +105,11 @@ def test_edit_geometry_scores_displacements_against_the_plan():
     assert across == pytest.approx({"cos to plan": -1.0, "cos to means": -1.0, "norm ratio": 0.5})
 
 
-def test_lw_on_inverted_faces_is_scored_against_the_true_counterfactuals(compose_cfg):
+def test_lw_on_inverted_faces_is_scored_against_the_true_counterfactuals(compose_cfg, zoo_cache):
     """+experiment=lw on codes of real synthfaces inverted by the zoo's pSp: every editor's
     edits are also scored against each image's true counterfactual."""
-    cfg = compose_cfg("+experiment=lw", "debug=fdr", "data.source=invert", "inverter=psp_synthfaces32")
+    cfg = compose_cfg("+experiment=lw", "debug=fdr", "data.source=invert", "inverter=psp_synthfaces32",
+                      cache=zoo_cache)
     metrics = train(cfg)
     edits = OmegaConf.load(Path(cfg.paths.output_dir) / "config.yaml").data_info.edits
     for editor in ("lw", "lt", "interfacegan"):

@@ -1,5 +1,5 @@
 """Every recipe runs end to end for one batch per stage (debug=fdr), writing the run
-folder's files; the zoo models it needs are trained the same way and cached apart."""
+folder's files; the zoo models they need are trained the same way, once (conftest's zoo_cache)."""
 
 import csv
 import json
@@ -15,12 +15,13 @@ from .report_checks import check_run_report
 
 EXPERIMENTS = sorted(p.stem for p in (Path(CONFIG_DIR) / "experiment").glob("*.yaml"))
 NEEDS_REAL_DATA = {"icgan_celeba", "lw_ffhq", "scgan_ffhq"}  # tiny folders: test_real_data_recipes, test_scgan
-COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised"}  # test_uda_recipes.py, one zoo cache
+# test_uda_recipes.py (one zoo cache) and test_invert_edit.py (a sweep of the recipe's grid)
+COVERED_ELSEWHERE = {"psp_supervised", "e4e_supervised", "hfgi_supervised", "invert_edit"}
 
 
 @pytest.mark.parametrize("experiment", sorted(set(EXPERIMENTS) - NEEDS_REAL_DATA - COVERED_ELSEWHERE))
-def test_recipe_fast_dev_run(compose_cfg, experiment):
-    cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr")
+def test_recipe_fast_dev_run(compose_cfg, zoo_cache, experiment):
+    cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr", cache=zoo_cache)
     metrics = train(cfg)
     run_dir = Path(cfg.paths.output_dir)
     assert json.loads((run_dir / "metrics.json").read_text()) == pytest.approx(metrics)
