@@ -19,16 +19,19 @@ from .data_files import write_image_folder
 from .report_checks import check_run_report
 
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
-_spec = importlib.util.spec_from_file_location(
-    "reevaluate_inversion", Path(__file__).resolve().parents[1] / "scripts" / "reevaluate_inversion.py")
-_script = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_script)
-reevaluate = _script.main
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("zoo_cache")
+def _script_main(path: str):
+    """main() of scripts/<path>, as a user runs it."""
+    file = Path(__file__).resolve().parents[1] / "scripts" / path
+    spec = importlib.util.spec_from_file_location(file.stem, file)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script.main
+
+
+reevaluate = _script_main("reevaluate_inversion.py")
+counterfactual_budget = _script_main("reproduce/counterfactual_budget.py")
 
 
 def check_run(cfg, metrics, counterfactual=True):
@@ -64,8 +67,8 @@ def check_run(cfg, metrics, counterfactual=True):
 
 
 @pytest.mark.parametrize("experiment", SUPERVISED)
-def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment, caplog):
-    cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr", cache=shared_cache)
+def test_supervised_baselines_fast_dev_run(compose_cfg, zoo_cache, experiment, caplog):
+    cfg = compose_cfg(f"+experiment={experiment}", "debug=fdr", cache=zoo_cache)
     metrics = train(cfg)
     check_run(cfg, metrics)
     assert "(supervised)" in (Path(cfg.paths.output_dir) / "tables.md").read_text()
@@ -76,9 +79,9 @@ def test_supervised_baselines_fast_dev_run(compose_cfg, shared_cache, experiment
     assert "collapsed" in caplog.text
 
 
-def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, shared_cache):
+def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, zoo_cache):
     cfg = compose_cfg("+experiment=uda_inversion", "debug=fdr", "loss.discrepancy.weight=0", "inverter.align=true",
-                      cache=shared_cache)
+                      cache=zoo_cache)
     metrics = train(cfg)
     check_run(cfg, metrics)
     assert "encoder/train/loss_l2" in metrics and not [k for k in metrics if "discrepancy" in k]
@@ -95,12 +98,17 @@ def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, shared_c
     edited = "test/edit_fid_interfacegan_Smiling_trg"  # the edit moved the first W+ layer only
     assert again[edited] != metrics[edited]
     assert not [k for k in again if "Young" in k or "_optimization" in k]
+    # the split of each edit's change (scripts/reproduce/counterfactual_budget.py) scores the same edits
+    for (name, domain), row in counterfactual_budget([str(run_dir)]).items():
+        key = f"cf_moved_toward_interfacegan_{name}_{domain}"
+        assert (row["moved"], row["moved_wrong_sign"]) == pytest.approx((metrics[f"test/{key}"],
+                                                                         metrics[f"test/wrong_{key}"]))
 
 
-def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp_path):
+def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, zoo_cache, tmp_path):
     """The paper-scale configuration (data=image_folder generator=stylegan2_ffhq), one step;
     like pSp's 256 px inputs for the 1024 px FFHQ generator, the generator is bigger (512 px)."""
-    root = write_image_folder(tmp_path / "ffhq", n=24, size=64)
+    root = write_image_folder(tmp_path / "ffhq", n=12, size=64)
     torch.manual_seed(0)
     g = Generator(512, style_dim=32, n_mlp=1, channels=4)
     g.mean_latent(256, store=True)
@@ -109,6 +117,6 @@ def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, shared_cache, tmp
                       "data.image_size=256", "data.batch_size=2", "data.num_workers=0", "data.splits=[0.5,0.25,0.25]",
                       "generator=stylegan2_ffhq", f"generator.checkpoint={checkpoint}", "inverter.width=8",
                       "inverter.fpn_width=16", "loss.synthetic.batch_size=2",  # not 64 renders at 512 px a step
-                      cache=shared_cache)
+                      cache=zoo_cache)
     metrics = train(cfg)
     check_run(cfg, metrics, counterfactual=False)
