@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -52,6 +53,15 @@ def compose_cfg(tmp_path):
         return compose(run_overrides(runs[-1], cache or tmp_path / "cache", *overrides), config_name=config_name)
 
     return _compose
+
+
+def load_script(path: str):
+    """The module of scripts/<path>, to call its functions as running it would."""
+    file = ROOT / "scripts" / path
+    spec = importlib.util.spec_from_file_location(file.stem, file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_script(script: str, *args: str, env: dict | None = None, timeout: float = 600

@@ -3,16 +3,12 @@ change and the rest."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "reproduce" / "counterfactual_budget.py"
-spec = importlib.util.spec_from_file_location("counterfactual_budget", SCRIPT)
-budget = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(budget)
+from .conftest import load_script
+
+budget = load_script("reproduce/counterfactual_budget.py")
 
 
 def images(seed: int) -> torch.Tensor:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import SimpleNamespace
 
 import torch
 from torch import nn
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "reproduce" / "inversion_attributes_kept.py"
-spec = importlib.util.spec_from_file_location("inversion_attributes_kept", SCRIPT)
-kept_script = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(kept_script)
+from .conftest import load_script
+
+kept_script = load_script("reproduce/inversion_attributes_kept.py")
 
 
 class Encoder(nn.Module):

@@ -4,7 +4,6 @@ supervised baselines, the UDA ablation switch with HFGI's ADA (and its run re-ev
 the folder), and the recipe at 256 px on an FFHQ-layout image folder with a rosinality
 checkpoint (the GPU configuration, run here on the CPU)."""
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -15,23 +14,13 @@ from ganlab.nets.stylegan2 import Generator, save_rosinality
 from ganlab.runner.run import train
 from ganlab.runner.run_folder import load_stage
 
+from .conftest import load_script
 from .data_files import write_image_folder
 from .report_checks import check_run_report
 
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
-
-
-def _script_main(path: str):
-    """main() of scripts/<path>, as a user runs it."""
-    file = Path(__file__).resolve().parents[1] / "scripts" / path
-    spec = importlib.util.spec_from_file_location(file.stem, file)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script.main
-
-
-reevaluate = _script_main("reevaluate_inversion.py")
-counterfactual_budget = _script_main("reproduce/counterfactual_budget.py")
+reevaluate = load_script("reevaluate_inversion.py").main
+counterfactual_budget = load_script("reproduce/counterfactual_budget.py").main
 
 
 def check_run(cfg, metrics, counterfactual=True):

@@ -34,6 +34,7 @@ from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
 from ganlab.evaluation.inversion_editing import EditScores
+from ganlab.metrics.counterfactual import squared_error
 from ganlab.metrics.reconstruction import to_unit
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
@@ -44,7 +45,7 @@ COLUMNS = ("change", "error", "room", "moved", "along", "elsewhere", "moved_wron
 
 def rmse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Images [N, C, H, W] in [-1, 1] -> [N] RMSE in [0, 1] units."""
-    return (to_unit(a) - to_unit(b)).pow(2).flatten(1).mean(1).sqrt()
+    return squared_error(a, b).sqrt()
 
 
 def decompose(edited: torch.Tensor, recon: torch.Tensor, source: torch.Tensor, target: torch.Tensor
