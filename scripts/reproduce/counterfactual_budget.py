@@ -91,12 +91,12 @@ def main(argv: list[str] | None = None) -> dict:
                 if args.base and inversion.base_image is not None:
                     inversion = Inversion(inversion.wplus, inversion.base_image)
                 recon = inversion.image
+                error = rmse(recon, batch.source)
                 for name in evaluation.columns:
                     k = ATTRIBUTES.index(name)
                     truth = data.images.render(counterfactual_attributes(attrs, name, 1 - attrs[:, k]), ident)
                     sign = edit_sign(attrs[:, k])
                     start = rmse(recon, truth)
-                    error = rmse(recon, batch.source)
                     out = {"change": rmse(truth, batch.source), "error": error,
                            "room": (start.pow(2) - error.pow(2)).clamp_min(0).sqrt()}
                     for label, steps in (("moved", sign), ("moved_wrong_sign", -sign)):
