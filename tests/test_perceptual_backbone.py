@@ -73,6 +73,17 @@ def test_alexnet_stays_the_calibrated_lpips():
     assert metric.calibrated and metric.metric.lins is not None
 
 
+def test_a_random_alexnet_is_one_network_whatever_randomness_came_before():
+    """So LPIPS is the same metric in every run, and a resumed run scores as an uninterrupted one."""
+    torch.manual_seed(1)
+    state = torch.random.get_rng_state()
+    first = LPIPS("none")
+    assert torch.equal(torch.random.get_rng_state(), state)  # building it draws nothing from the run's stream
+    torch.manual_seed(2)
+    second = LPIPS("none")
+    assert all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
+
+
 def test_the_zoo_feature_net_is_handed_in_as_a_module(compose_cfg):
     cfg = compose_cfg("+experiment=uda_inversion", "perceptual=features_synthfaces32")
     assert cfg.perceptual.backbone._target_ == "ganlab.zoo.load"

@@ -24,20 +24,22 @@ class Crash(pl.Callback):
             raise RuntimeError("simulated kill")
 
 
-def crash_and_resume(compose_cfg, tmp_path, overrides, stage: str, epoch: int, batch: int):
+def crash_and_resume(compose_cfg, tmp_path, overrides, stage: str, epoch: int, batch: int, zoo: Path | None = None):
     """Run `overrides` once uninterrupted, once killed at (epoch, batch) and resumed from the
-    stage's last.ckpt (separate caches). Returns (reference cfg, its metrics, resumed cfg,
-    its metrics, the checkpoint resumed from)."""
-    reference_cfg = compose_cfg(*overrides, cache=tmp_path / "cache_a")
+    stage's last.ckpt (separate caches; zoo: one cache for both, where the overrides keep
+    stages out of it with cache_stages=false). Returns (reference cfg, its metrics, resumed
+    cfg, its metrics, the checkpoint resumed from)."""
+    cache_a, cache_b = (zoo, zoo) if zoo else (tmp_path / "cache_a", tmp_path / "cache_b")
+    reference_cfg = compose_cfg(*overrides, cache=cache_a)
     reference = train(reference_cfg)
     crashing = compose_cfg(*overrides, "+callbacks.crash._target_=tests.test_resume.Crash",
                            f"+callbacks.crash.epoch={epoch}", f"+callbacks.crash.batch={batch}",
-                           cache=tmp_path / "cache_b")
+                           cache=cache_b)
     with pytest.raises(RuntimeError, match="simulated kill"):
         train(crashing)
     last = Path(crashing.paths.output_dir) / "checkpoints" / stage / "last.ckpt"
     assert last.is_file()
-    resumed_cfg = compose_cfg(*overrides, f"ckpt_path={last}", cache=tmp_path / "cache_b")
+    resumed_cfg = compose_cfg(*overrides, f"ckpt_path={last}", cache=cache_b)
     return reference_cfg, reference, resumed_cfg, train(resumed_cfg), last
 
 

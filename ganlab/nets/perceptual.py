@@ -60,7 +60,11 @@ class LPIPS(nn.Module):
         # use_dropout stays True: lpips loads its linear layers non-strictly, and without the
         # dropout slot their keys do not match and they silently stay random. Dropout is inert
         # here (always eval mode).
-        self.metric = lpips.LPIPS(net="alex", pnet_rand=backbone_weights == "none", verbose=False)
+        # A random backbone is drawn from a fixed seed: one metric in every run, process and
+        # resumed run, not one that depends on how much randomness came before it.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            self.metric = lpips.LPIPS(net="alex", pnet_rand=backbone_weights == "none", verbose=False)
         self.requires_grad_(False)
         self.eval()
 

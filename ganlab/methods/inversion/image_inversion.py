@@ -22,14 +22,16 @@ class ImageInversion(InversionTraining):
         return self.inverter(x, self.generator if generator is None else generator)
 
     def training_step(self, batch, batch_idx):
-        loss, parts = self.reconstruction_loss(batch[0], self.invert(batch[0]))
-        loss = loss + self.synthetic_loss(parts)
-        optimizer = self.optimizers()
+        inversion = self.invert(batch[0])
+        loss, parts = self.reconstruction_loss(batch[0], inversion)
+        logs = {}
+        loss = loss + self.synthetic_loss(parts) + self.adversarial_loss([inversion], parts, logs)
+        optimizer = self.encoder_optimizer()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         optimizer.step()
-        self.log_dict({"train/loss": loss.detach(), **{f"train/loss_{k}": v.detach() for k, v in parts.items()}},
-                      prog_bar=True)
+        logs.update({f"train/loss_{k}": v.detach() for k, v in parts.items()})
+        self.log_dict({**logs, "train/loss": loss.detach()}, prog_bar=True)
         return loss.detach()
 
     def validation_step(self, batch, batch_idx):

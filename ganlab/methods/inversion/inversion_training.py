@@ -1,7 +1,8 @@
 """What the inversion-training modules share (UDA-inversion and the supervised pSp / e4e /
 HFGI baselines): a frozen StyleGAN2, an inverter built for it, the source reconstruction
 losses (a dict of weighted losses, logged as train/loss_<name>; its `synthetic` entry, a
-latent loss on generated images, is added to every training step apart), and validation that
+latent loss on generated images, and its `adversarial` entry, e4e's latent discriminator with
+its own optimizer, are added to every training step apart), and validation that
 scores both domains against the clean images (val/psnr_src, val/psnr_trg; monitoring
 only: the unsupervised method never selects a checkpoint on paired target data)."""
 
@@ -63,6 +64,11 @@ class InversionTraining(pl.LightningModule):
         self.seed = seed
         losses = {k: v for k, v in dict(losses).items() if v is not None}
         self.synthetic = losses.pop("synthetic", None)
+        self.adversarial = losses.pop("adversarial", None)
+        if self.adversarial is not None and self.adversarial.weight == 0:
+            self.adversarial = None  # off: no D_W to build, train or checkpoint
+        if self.adversarial is not None:
+            self.adversarial.build(generator.style_dim)
         self.losses = nn.ModuleDict(losses)
         self.optimizer, self.grid_images = optimizer, grid_images
         check_trainable(trainable, self.inverter)
@@ -74,8 +80,8 @@ class InversionTraining(pl.LightningModule):
             self.frozen.requires_grad_(False)
         if trainable == "residual":  # the codes are fixed: a loss on them trains nothing
             on_codes = [name for name, loss in self.losses.items() if not loss.on_image and loss.weight > 0]
-            if self.synthetic is not None and self.synthetic.weight > 0:
-                on_codes.append("synthetic")
+            on_codes += [name for name, loss in (("synthetic", self.synthetic), ("adversarial", self.adversarial))
+                         if loss is not None and loss.weight > 0]
             if on_codes:
                 raise ValueError(f"trainable=residual keeps the base code frozen, so loss {on_codes} trains "
                                  "nothing; leave it out of this stage's losses")
@@ -93,12 +99,23 @@ class InversionTraining(pl.LightningModule):
             raise ValueError(f"data.image_size={size} but the inverter was built for {self.inverter.image_size} px "
                              f"images (the generator makes {self.generator.size} px)")
 
+    def auxiliary_optimizers(self) -> list:
+        """The optimizers after the encoder's (first) one: D_W's (Adam, as e4e), where there is one."""
+        if self.adversarial is None:
+            return []
+        return [torch.optim.Adam(self.adversarial.discriminator.parameters(), lr=self.adversarial.lr)]
+
     def configure_optimizers(self):
         optimizer = self.optimizer(self.trained.parameters())  # the part this stage trains (`trainable`)
+        optimizers = [optimizer, *self.auxiliary_optimizers()]
         if self.lr_decay == "none":
-            return optimizer
+            return optimizers
         steps = max(1, int(self.trainer.estimated_stepping_batches))
-        return [optimizer], [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)]
+        return optimizers, [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)]
+
+    def encoder_optimizer(self):
+        optimizers = self.optimizers()
+        return optimizers[0] if isinstance(optimizers, list) else optimizers
 
     def on_train_batch_end(self, outputs, batch, batch_idx) -> None:
         # optimisation is manual, so the schedule is stepped here: once per batch
@@ -131,6 +148,17 @@ class InversionTraining(pl.LightningModule):
             return torch.zeros((), device=self.device)
         parts["synthetic"] = self.synthetic(self.inverter, self.generator)
         return parts["synthetic"]
+
+    def adversarial_loss(self, inversions: list[Inversion], parts: dict, logs: dict) -> torch.Tensor:
+        """e4e's latent adversarial term for these inversions' codes (0 without one), after one
+        step of D_W on them; recorded in parts["adversarial"], D_W's own losses in logs."""
+        if self.adversarial is None:
+            return torch.zeros((), device=self.device)
+        wplus = torch.cat([inversion.wplus for inversion in inversions])
+        logs.update(self.adversarial.discriminator_step(self.generator, wplus, self.optimizers()[-1],
+                                                        self.manual_backward))
+        parts["adversarial"] = self.adversarial(wplus)
+        return parts["adversarial"]
 
     def validation_step(self, batch, batch_idx):
         source, target = self.invert(batch.source), self.invert(batch.target)

@@ -13,13 +13,15 @@ class SourceInversion(InversionTraining):
     )
 
     def training_step(self, batch, batch_idx):
-        total, parts = self.reconstruction_loss(batch.source, self.invert(batch.source))
-        total = total + self.synthetic_loss(parts)
-        optimizer = self.optimizers()
+        source = self.invert(batch.source)
+        total, parts = self.reconstruction_loss(batch.source, source)
+        logs = {}
+        total = total + self.synthetic_loss(parts) + self.adversarial_loss([source], parts, logs)
+        optimizer = self.encoder_optimizer()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(total)
         optimizer.step()
-        logs = {f"train/loss_{k}": v.detach() for k, v in parts.items()}
+        logs.update({f"train/loss_{k}": v.detach() for k, v in parts.items()})
         logs["train/loss"] = total.detach()
         self.log_dict(logs, prog_bar=True)
         return total.detach()

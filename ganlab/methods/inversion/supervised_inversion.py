@@ -14,16 +14,18 @@ class SupervisedInversion(InversionTraining):
     )
 
     def training_step(self, batch, batch_idx):
-        source_loss, source_parts = self.reconstruction_loss(batch.source, self.invert(batch.source))
-        target_loss, target_parts = self.reconstruction_loss(batch.target_clean, self.invert(batch.target))
-        synthetic = {}
-        total = source_loss + target_loss + self.synthetic_loss(synthetic)
-        optimizer = self.optimizers()
+        source, target = self.invert(batch.source), self.invert(batch.target)
+        source_loss, source_parts = self.reconstruction_loss(batch.source, source)
+        target_loss, target_parts = self.reconstruction_loss(batch.target_clean, target)
+        on_codes, logs = {}, {}
+        total = (source_loss + target_loss + self.synthetic_loss(on_codes)
+                 + self.adversarial_loss([source, target], on_codes, logs))
+        optimizer = self.encoder_optimizer()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(total)
         optimizer.step()
-        logs = {f"train/loss_{k}": source_parts[k].detach() + target_parts[k].detach() for k in source_parts}
-        logs.update({f"train/loss_{k}": v.detach() for k, v in synthetic.items()})
+        logs.update({f"train/loss_{k}": source_parts[k].detach() + target_parts[k].detach() for k in source_parts})
+        logs.update({f"train/loss_{k}": v.detach() for k, v in on_codes.items()})
         logs["train/loss"] = total.detach()
         self.log_dict(logs, prog_bar=True)
         return total.detach()

@@ -30,6 +30,9 @@ class UDAInversion(InversionTraining):
         if discrepancy is None:
             raise ValueError("UDA-inversion needs loss.discrepancy (loss=uda_inversion); set its weight to 0 for "
                              "the ablation without it")
+        if losses.get("adversarial") is not None and losses["adversarial"].weight > 0:
+            raise ValueError("loss.adversarial (e4e's latent discriminator) trains the base stage "
+                             "(method/stage/hfgi_base.yaml); leave it out of the UDA stage's losses")
         super().__init__(generator, inverter, losses, optimizer, seed, image_size, grid_images, trainable,
                          base_image_loss)
         self.discrepancy, self.optimizer_aux = discrepancy, optimizer_aux
@@ -39,8 +42,8 @@ class UDAInversion(InversionTraining):
                 if hasattr(layer, "reset_parameters"):
                     layer.reset_parameters()
 
-    def configure_optimizers(self):
-        return [self.optimizer(self.trained.parameters()), self.optimizer_aux(self.discrepancy.auxiliary.parameters())]
+    def auxiliary_optimizers(self) -> list:
+        return [self.optimizer_aux(self.discrepancy.auxiliary.parameters())]
 
     def ascent_step(self, source_images: torch.Tensor, target_images: torch.Tensor, optimizer) -> torch.Tensor:
         """Steps 1-2: one gradient-ascent step of h' on d (the reconstructions held fixed)."""

@@ -1,7 +1,8 @@
 """e4e (Tov et al. 2021): one shared w from the coarse level plus per-layer offsets
 Delta_i (i >= 1) from the pyramid, W+ = w_avg + w + [0, Delta_1, ..., Delta_{n-1}]. The
 offsets are returned so the offset regulariser (loss.offset) keeps codes near W, where
-edits work. (e4e's progressive offset schedule and latent discriminator are left out.)"""
+edits work, and the latent discriminator (loss.adversarial) keeps them in W's distribution.
+(e4e's progressive offset schedule is left out.)"""
 
 from __future__ import annotations
 
