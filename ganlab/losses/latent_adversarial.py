@@ -68,9 +68,10 @@ class LatentAdversarialLoss(nn.Module):
         if len(swap) == 0:
             return codes
         slots = torch.randperm(self.pool_size, generator=rng)[: len(swap)].to(pool.device)
+        swap = swap.to(codes.device)
         out = codes.clone()
-        out[swap.to(codes.device)] = pool[slots]
-        pool[slots] = codes[swap.to(codes.device)].detach()
+        out[swap] = pool[slots]
+        pool[slots] = codes[swap].detach()
         return out
 
     def discriminator_step(self, generator: nn.Module, wplus: torch.Tensor, optimizer, backward) -> dict:
