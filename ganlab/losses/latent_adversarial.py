@@ -24,8 +24,6 @@ from ganlab.nets.latent_discriminator import LatentDiscriminator
 
 
 class LatentAdversarialLoss(nn.Module):
-    on_image = False
-
     def __init__(self, weight: float = 0.1, lr: float = 2e-5, layers: int = 4, r1: float = 10.0,
                  r1_every: int = 16, pool_size: int = 50, seed: int = 0):
         super().__init__()

@@ -25,7 +25,7 @@ class ImageInversion(InversionTraining):
         inversion = self.invert(batch[0])
         loss, parts = self.reconstruction_loss(batch[0], inversion)
         logs = {}
-        loss = loss + self.synthetic_loss(parts) + self.adversarial_loss([inversion], parts, logs)
+        loss = self.with_code_losses(loss, [inversion], parts, logs)
         optimizer = self.encoder_optimizer()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(loss)

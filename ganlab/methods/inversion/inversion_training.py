@@ -142,23 +142,22 @@ class InversionTraining(pl.LightningModule):
         total = sum(parts.values()) if parts else target.new_zeros(())
         return total, parts
 
-    def synthetic_loss(self, parts: dict) -> torch.Tensor:
-        """The latent loss on generated images (0 without one), recorded in parts["synthetic"]."""
-        if self.synthetic is None or self.synthetic.weight == 0:
-            return torch.zeros((), device=self.device)
-        parts["synthetic"] = self.synthetic(self.inverter, self.generator)
-        return parts["synthetic"]
-
-    def adversarial_loss(self, inversions: list[Inversion], parts: dict, logs: dict) -> torch.Tensor:
-        """e4e's latent adversarial term for these inversions' codes (0 without one), after one
-        step of D_W on them; recorded in parts["adversarial"], D_W's own losses in logs."""
-        if self.adversarial is None:
-            return torch.zeros((), device=self.device)
-        wplus = torch.cat([inversion.wplus for inversion in inversions])
-        logs.update(self.adversarial.discriminator_step(self.generator, wplus, self.optimizers()[-1],
-                                                        self.manual_backward))
-        parts["adversarial"] = self.adversarial(wplus)
-        return parts["adversarial"]
+    def with_code_losses(self, total: torch.Tensor, inversions: list[Inversion], parts: dict,
+                         logs: dict) -> torch.Tensor:
+        """total plus the losses on codes that a step adds apart: the latent loss on generated
+        images, then e4e's latent adversarial term on these inversions' codes after one step of
+        D_W on them (each where the stage has it). Recorded in parts["synthetic"] and
+        parts["adversarial"], D_W's own losses in logs."""
+        if self.synthetic is not None and self.synthetic.weight > 0:
+            parts["synthetic"] = self.synthetic(self.inverter, self.generator)
+            total = total + parts["synthetic"]
+        if self.adversarial is not None:
+            wplus = torch.cat([inversion.wplus for inversion in inversions])
+            logs.update(self.adversarial.discriminator_step(self.generator, wplus, self.optimizers()[-1],
+                                                            self.manual_backward))
+            parts["adversarial"] = self.adversarial(wplus)
+            total = total + parts["adversarial"]
+        return total
 
     def validation_step(self, batch, batch_idx):
         source, target = self.invert(batch.source), self.invert(batch.target)

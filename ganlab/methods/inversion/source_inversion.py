@@ -16,7 +16,7 @@ class SourceInversion(InversionTraining):
         source = self.invert(batch.source)
         total, parts = self.reconstruction_loss(batch.source, source)
         logs = {}
-        total = total + self.synthetic_loss(parts) + self.adversarial_loss([source], parts, logs)
+        total = self.with_code_losses(total, [source], parts, logs)
         optimizer = self.encoder_optimizer()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(total)

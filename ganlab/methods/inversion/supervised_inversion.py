@@ -18,8 +18,7 @@ class SupervisedInversion(InversionTraining):
         source_loss, source_parts = self.reconstruction_loss(batch.source, source)
         target_loss, target_parts = self.reconstruction_loss(batch.target_clean, target)
         on_codes, logs = {}, {}
-        total = (source_loss + target_loss + self.synthetic_loss(on_codes)
-                 + self.adversarial_loss([source, target], on_codes, logs))
+        total = self.with_code_losses(source_loss + target_loss, [source, target], on_codes, logs)
         optimizer = self.encoder_optimizer()
         optimizer.zero_grad(set_to_none=True)
         self.manual_backward(total)

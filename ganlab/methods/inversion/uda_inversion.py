@@ -56,7 +56,7 @@ class UDAInversion(InversionTraining):
     def descent_step(self, batch, source, target, optimizer) -> tuple[torch.Tensor, dict]:
         """Steps 3-5: one gradient-descent step of the encoder on source loss + lambda * d."""
         total, parts = self.reconstruction_loss(batch.source, source)
-        total = total + self.synthetic_loss(parts)
+        total = self.with_code_losses(total, [source], parts, {})  # the latent loss (D_W is refused here)
         if target is not None:
             self.discrepancy.auxiliary.requires_grad_(False)  # h' is held fixed here
             d = self.discrepancy(source.image, target.image)
