@@ -14,6 +14,7 @@ from ganlab.methods.inversion.source_inversion import SourceInversion
 from ganlab.methods.inversion.uda_inversion import UDAInversion
 from ganlab.nets.inverters.e4e import E4EEncoder
 from ganlab.nets.perceptual import LPIPS
+from ganlab.runner.run_folder import load_stage
 
 from .test_inverters import tiny_generator
 from .test_resume import crash_and_resume
@@ -109,13 +110,18 @@ def test_bad_settings_and_stages_that_cannot_use_it_are_refused():
 
 
 def test_a_killed_e4e_run_resumes_to_the_uninterrupted_result(compose_cfg, tmp_path, zoo_cache):
-    """D_W, its optimizer and its code pools come back from the checkpoint."""
+    """D_W, its optimizer and its code pools come back from the checkpoint, and so does e4e's
+    progressive schedule: offsets join from batch 2, one a batch, across the kill at batch 4."""
     short = ["+experiment=e4e_supervised", "debug=limit", "zoo_overrides=['debug=fdr']",
-             "method.stages.encoder.trainer.max_epochs=2",
+             "method.stages.encoder.trainer.max_epochs=2", "inverter.progressive_start=2",
+             "inverter.progressive_every=1",
              "method.evaluate.optimization=null", "method.evaluate.hybrid_refiner=null", "logger=csv",
              "cache_stages=false"]
-    _, reference, _, resumed, last = crash_and_resume(compose_cfg, tmp_path, short, "encoder", epoch=1, batch=1,
-                                                      zoo=zoo_cache)
+    _, reference, resumed_cfg, resumed, last = crash_and_resume(compose_cfg, tmp_path, short, "encoder", epoch=1,
+                                                                batch=1, zoo=zoo_cache)
+    # 6 batches: offsets 1-4 joined (at batches 2-5) and trained, 5 and later never left their zero init
+    heads = load_stage(resumed_cfg.paths.output_dir, "encoder").inverter.styles.heads
+    assert [bool(head.linear.weight.any()) for head in heads[1:]] == [True] * 4 + [False] * (len(heads) - 5)
     assert any(key.startswith("adversarial.fake_pool") for key in torch.load(last, weights_only=True)["state_dict"])
     timings = ("images_per_s", "speedup")
     tested = [key for key in reference if key.startswith("test/") and not any(t in key for t in timings)]

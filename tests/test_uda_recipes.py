@@ -21,6 +21,7 @@ from .report_checks import check_run_report
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
 reevaluate = load_script("reevaluate_inversion.py").main
 counterfactual_budget = load_script("reproduce/counterfactual_budget.py").main
+code_regression = load_script("reproduce/run_code_regression.py").main
 
 
 def check_run(cfg, metrics, counterfactual=True):
@@ -92,6 +93,12 @@ def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, zoo_cach
         key = f"cf_moved_toward_interfacegan_{name}_{domain}"
         assert (row["moved"], row["moved_wrong_sign"]) == pytest.approx((metrics[f"test/{key}"],
                                                                          metrics[f"test/wrong_{key}"]))
+    # the codes' spread on test and generated images (scripts/reproduce/run_code_regression.py)
+    # reads the run's own spread from its test images (debug=fdr evaluates 8)
+    spreads = code_regression([str(run_dir), "--images", "8"])
+    assert spreads["spread ratio, test src"] == pytest.approx(metrics["test/code_spread_ratio_src"], rel=1e-5)
+    assert spreads["spread ratio, test trg"] == pytest.approx(metrics["test/code_spread_ratio_trg"], rel=1e-5)
+    assert spreads["R^2, generated clean"] <= 1 and spreads["spread ratio, generated degraded"] >= 0
 
 
 def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, zoo_cache, tmp_path):

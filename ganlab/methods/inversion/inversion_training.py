@@ -117,7 +117,15 @@ class InversionTraining(pl.LightningModule):
         optimizers = self.optimizers()
         return optimizers[0] if isinstance(optimizers, list) else optimizers
 
+    def on_train_batch_start(self, batch, batch_idx) -> None:
+        # e4e's progressive training follows the batch count (restored on resume), not global_step,
+        # which counts D_W's optimizer steps too
+        if hasattr(self.trained, "set_progressive_stage"):
+            self.trained.set_progressive_stage(self.trainer.fit_loop.epoch_loop.total_batch_idx)
+
     def on_train_batch_end(self, outputs, batch, batch_idx) -> None:
+        if hasattr(self.trained, "set_progressive_stage"):
+            self.trained.set_progressive_stage(None)  # validation and evaluation use every offset
         # optimisation is manual, so the schedule is stepped here: once per batch
         if self.lr_decay != "none":
             self.lr_schedulers().step()

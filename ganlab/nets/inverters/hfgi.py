@@ -69,18 +69,23 @@ class HFGIEncoder(Inverter):
     def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int = 64,
                  max_width: int = 256, fusion_resolution: int = 16, consultation_width: int = 32,
                  image_size: int | None = None, align: bool = False, warp_scale: float = 0.15,
-                 warp_rate: float = 0.8):
+                 warp_rate: float = 0.8, progressive_start: int | None = None, progressive_every: int = 1):
         """align: HFGI's ADA (warp_scale, warp_rate: its self-supervised training's random
-        perspective, HFGI's distortion_scale and aug_rate)."""
+        perspective, HFGI's distortion_scale and aug_rate); progressive_*: the e4e base's
+        progressive training (ganlab.nets.inverters.e4e)."""
         super().__init__(generator, image_size)
         if not 8 <= fusion_resolution <= self.image_size or fusion_resolution & (fusion_resolution - 1):
             raise ValueError(f"inverter.fusion_resolution must be a power of two in [8, {self.image_size}] (the "
                              f"image size), got {fusion_resolution}")
-        self.base = E4EEncoder(generator, width, finest, fpn_width, max_width, image_size)
+        self.base = E4EEncoder(generator, width, finest, fpn_width, max_width, image_size, progressive_start,
+                               progressive_every)
         self.fusion_layer = 2 * int(math.log2(fusion_resolution)) - 5  # the up-sampling conv at that size
         aligner = DistortionAligner(self.channels, consultation_width, warp_scale, warp_rate) if align else None
         self.consultation = Consultation(self.channels, self.image_size, fusion_resolution,
                                          generator.layer_channels(self.fusion_layer), consultation_width, aligner)
+
+    def set_progressive_stage(self, step: int | None) -> None:
+        self.base.set_progressive_stage(step)
 
     def encode(self, x: torch.Tensor, generator: nn.Module) -> torch.Tensor:
         """The base code (the fusion does not change it)."""
