@@ -98,7 +98,9 @@ def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, zoo_cach
     spreads = code_regression([str(run_dir), "--images", "8"])
     assert spreads["spread ratio, test src"] == pytest.approx(metrics["test/code_spread_ratio_src"], rel=1e-5)
     assert spreads["spread ratio, test trg"] == pytest.approx(metrics["test/code_spread_ratio_trg"], rel=1e-5)
-    assert spreads["R^2, generated clean"] <= 1 and spreads["spread ratio, generated degraded"] >= 0
+    # one training step leaves the encoder at the mean code on generated images too: it knows nothing of W
+    assert spreads["spread ratio, generated clean"] < 0.1 and spreads["spread ratio, generated degraded"] < 0.1
+    assert spreads["R^2, generated clean"] < 0.1
 
 
 def test_uda_recipe_at_256px_from_an_image_folder(compose_cfg, zoo_cache, tmp_path):

@@ -16,7 +16,7 @@ import argparse
 import torch
 
 from ganlab.losses.synthetic_codes import SyntheticCodeLoss
-from ganlab.metrics.code_spread import code_r_squared, layer_spread, sampled_codes
+from ganlab.metrics.code_spread import code_r_squared, code_spread, sampled_codes
 from ganlab.runner.run_folder import load_datamodule, load_stage
 
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     module = load_stage(args.run, args.stage)
     generator, inverter = module.generator.eval(), module.inverter.eval()
     data = load_datamodule(args.run)
-    reference = layer_spread(sampled_codes(generator))
+    sampled = sampled_codes(generator)
     codes = {"test src": [], "test trg": []}
     for batch in data.pairs("test", args.images, 64):
         codes["test src"].append(inverter.encode(batch.source, generator))
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     codes["generated degraded"] = inverter.encode(data.degrade(images, torch.arange(len(images))), generator)
     out = {}
     for name, c in codes.items():
-        out[f"spread ratio, {name}"] = float((layer_spread(c) / reference).mean())
+        out[f"spread ratio, {name}"] = code_spread(c, sampled, generator.w_avg)["spread_ratio"]
         if name.startswith("generated"):
             out[f"R^2, {name}"] = code_r_squared(c, w)
     for key, value in out.items():
