@@ -26,13 +26,7 @@ class ImageInversion(InversionTraining):
         loss, parts = self.reconstruction_loss(batch[0], inversion)
         logs = {}
         loss = self.with_code_losses(loss, [inversion], parts, logs)
-        optimizer = self.encoder_optimizer()
-        optimizer.zero_grad(set_to_none=True)
-        self.manual_backward(loss)
-        optimizer.step()
-        logs.update({f"train/loss_{k}": v.detach() for k, v in parts.items()})
-        self.log_dict({**logs, "train/loss": loss.detach()}, prog_bar=True)
-        return loss.detach()
+        return self.step_encoder(loss, parts, logs)
 
     def validation_step(self, batch, batch_idx):
         inversion = self.invert(batch[0])

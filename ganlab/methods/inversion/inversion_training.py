@@ -113,9 +113,18 @@ class InversionTraining(pl.LightningModule):
         steps = max(1, int(self.trainer.estimated_stepping_batches))
         return optimizers, [torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)]
 
-    def encoder_optimizer(self):
+    def step_encoder(self, total: torch.Tensor, parts: dict, logs: dict) -> torch.Tensor:
+        """One step of the encoder's optimizer on total; logs `logs`, each part as
+        train/loss_<name> and total as train/loss. Returns total, detached."""
         optimizers = self.optimizers()
-        return optimizers[0] if isinstance(optimizers, list) else optimizers
+        optimizer = optimizers[0] if isinstance(optimizers, list) else optimizers  # D_W's, where any, come after
+        optimizer.zero_grad(set_to_none=True)
+        self.manual_backward(total)
+        optimizer.step()
+        logs.update({f"train/loss_{k}": v.detach() for k, v in parts.items()})
+        logs["train/loss"] = total.detach()
+        self.log_dict(logs, prog_bar=True)
+        return total.detach()
 
     def on_train_batch_start(self, batch, batch_idx) -> None:
         # e4e's progressive training follows the batch count (restored on resume), not global_step,

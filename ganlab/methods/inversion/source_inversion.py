@@ -17,11 +17,4 @@ class SourceInversion(InversionTraining):
         total, parts = self.reconstruction_loss(batch.source, source)
         logs = {}
         total = self.with_code_losses(total, [source], parts, logs)
-        optimizer = self.encoder_optimizer()
-        optimizer.zero_grad(set_to_none=True)
-        self.manual_backward(total)
-        optimizer.step()
-        logs.update({f"train/loss_{k}": v.detach() for k, v in parts.items()})
-        logs["train/loss"] = total.detach()
-        self.log_dict(logs, prog_bar=True)
-        return total.detach()
+        return self.step_encoder(total, parts, logs)

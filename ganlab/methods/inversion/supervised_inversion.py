@@ -17,14 +17,6 @@ class SupervisedInversion(InversionTraining):
         source, target = self.invert(batch.source), self.invert(batch.target)
         source_loss, source_parts = self.reconstruction_loss(batch.source, source)
         target_loss, target_parts = self.reconstruction_loss(batch.target_clean, target)
-        on_codes, logs = {}, {}
-        total = self.with_code_losses(source_loss + target_loss, [source, target], on_codes, logs)
-        optimizer = self.encoder_optimizer()
-        optimizer.zero_grad(set_to_none=True)
-        self.manual_backward(total)
-        optimizer.step()
-        logs.update({f"train/loss_{k}": source_parts[k].detach() + target_parts[k].detach() for k in source_parts})
-        logs.update({f"train/loss_{k}": v.detach() for k, v in on_codes.items()})
-        logs["train/loss"] = total.detach()
-        self.log_dict(logs, prog_bar=True)
-        return total.detach()
+        parts, logs = {k: source_parts[k] + target_parts[k] for k in source_parts}, {}
+        total = self.with_code_losses(source_loss + target_loss, [source, target], parts, logs)
+        return self.step_encoder(total, parts, logs)
