@@ -19,8 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.distributed import rank_and_world
 from ganlab.nets.latent_discriminator import LatentDiscriminator
+from ganlab.randomness import randint, randn
 
 
 class LatentAdversarialLoss(nn.Module):
@@ -76,12 +76,10 @@ class LatentAdversarialLoss(nn.Module):
         """One step of D_W on mapped codes against the encoder's (detached) codes [B, n_latent, D],
         plus the lazy R1 step; backward: the training module's (manual_backward). Returns logs."""
         rng = torch.Generator().manual_seed(self.seed * 1_000_003 + int(self.steps))
-        rank, world = rank_and_world()
         batch = len(wplus)
-        z = torch.randn(batch * world, generator.style_dim, generator=rng)[rank * batch:(rank + 1) * batch]
-        with torch.no_grad():
-            real = generator.style(z.to(wplus.device))
-        layer = torch.randint(wplus.shape[1], (batch,), generator=rng).to(wplus.device)
+        with torch.no_grad():  # this process's slice of the global batch's draws (ganlab.randomness)
+            real = generator.style(randn((batch, generator.style_dim), rng, wplus.device))
+        layer = randint(wplus.shape[1], batch, rng, wplus.device)
         fake = wplus.detach()[torch.arange(batch, device=wplus.device), layer]
         real, fake = self._pool("real", real, rng), self._pool("fake", fake, rng)
         loss = F.softplus(-self.discriminator(real)).mean() + F.softplus(self.discriminator(fake)).mean()

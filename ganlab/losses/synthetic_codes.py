@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlab.distributed import rank_and_world
+from ganlab.randomness import randn
 
 
 class SyntheticCodeLoss(nn.Module):
@@ -30,21 +30,15 @@ class SyntheticCodeLoss(nn.Module):
         # resumed run samples what an uninterrupted one would.
         self.register_buffer("draws", torch.zeros((), dtype=torch.long))
 
-    def _randn(self, shape, rng: torch.Generator, device) -> torch.Tensor:
-        """This process's slice of the global batch's draw (identical to one process under DDP)."""
-        rank, world = rank_and_world()
-        full = torch.randn((shape[0] * world, *shape[1:]), generator=rng)
-        return full[rank * shape[0] : (rank + 1) * shape[0]].to(device)
-
     @torch.no_grad()
     def sample(self, generator: nn.Module, image_size: int) -> tuple[torch.Tensor, torch.Tensor]:
         """(W+ codes [B, n_latent, D], their images at image_size)."""
         device = generator.w_avg.device
         rng = torch.Generator().manual_seed(self.seed * 1_000_003 + int(self.draws))
         self.draws += 1
-        w = generator.style(self._randn((self.batch_size, generator.style_dim), rng, device))
+        w = generator.style(randn((self.batch_size, generator.style_dim), rng, device))
         wplus = w[:, None].expand(-1, generator.n_latent, -1).contiguous()
-        noise = [self._randn((self.batch_size, 1, r, r), rng, device)
+        noise = [randn((self.batch_size, 1, r, r), rng, device)
                  for r in (generator.layer_resolution(i) for i in range(generator.num_layers))]
         images = generator.synthesis(wplus, noise=noise)
         if images.shape[-1] != image_size:
