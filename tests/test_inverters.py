@@ -74,6 +74,17 @@ def test_encode_gives_the_codes_of_the_full_inversion(name):
     torch.testing.assert_close(encoder.encode(x, g), encoder(x, g).wplus)
 
 
+@pytest.mark.parametrize("name", list(ENCODERS))
+def test_pyramid_and_heads_are_as_wide_as_a_style_unless_set(name):
+    """pSp's widths: its FPN and map-to-style convs have a style's 512 channels."""
+    g = tiny_generator(style_dim=48)
+    for fpn_width, expected in ((None, 48), (16, 16)):
+        encoder = ENCODERS[name](g, fpn_width=fpn_width)
+        encoder = encoder.base if name == "hfgi" else encoder
+        assert {layer.out_channels for layer in encoder.pyramid.lateral} == {expected}
+        assert {head.linear.in_features for head in encoder.styles.heads} == {expected}
+
+
 def test_fresh_encoder_features_vary_with_the_image():
     """The heads start at zero (every image gets the mean code), but what they read must
     already differ between images at unit scale, or Adam's bounded steps never make codes differ."""

@@ -6,12 +6,12 @@ for HFGI) and, with a latent loss, R^2 of its codes of 256 held-out generated im
 (1 - E|E(G(w)) - w|^2 / E|w - mean w|^2).
 
     GANLAB_CACHE=... python scripts/reproduce/encoder_collapse_probe.py --encoder psp --steps 150 --lr 1e-3 \\
-        [--init default] [--latent 1.0] [--latent-batch 16] [--no-image-loss] [--optimizer adam] [--fpn-width 128]
+        [--init default] [--latent 1.0] [--latent-batch 16] [--no-image-loss] [--optimizer adam] [--fpn-width 64]
 
 --init default re-draws the convs with PyTorch's default init (what the encoders had before
 they were He-initialised); --latent adds loss.synthetic's latent loss on --latent-batch
 generated images; --no-image-loss trains on that latent loss alone; --fpn-width sets the
-pyramid's and style heads' width (pSp's equals the generator's style size)."""
+pyramid's and style heads' width (default: pSp's, the generator's style size, as the recipes)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--latent-batch", type=int, default=16, help="generated images per step of the latent loss")
     parser.add_argument("--no-image-loss", action="store_true", help="train on the latent loss alone")
     parser.add_argument("--optimizer", choices=("ranger", "adam"), default="ranger")
-    parser.add_argument("--fpn-width", type=int, default=64, help="the pyramid and style heads' width")
+    parser.add_argument("--fpn-width", type=int, help="the pyramid and style heads' width (default: the style size)")
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     g = pretrained_generator(args.generator, overrides=[]).requires_grad_(False).eval()

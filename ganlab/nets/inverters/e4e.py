@@ -15,11 +15,11 @@ import torch
 from torch import nn
 
 from ganlab.nets.inverters.base import Inversion, Inverter, mean_code
-from ganlab.nets.inverters.pyramid import FeaturePyramid, StyleHeads
+from ganlab.nets.inverters.pyramid import FeaturePyramid, StyleHeads, head_width
 
 
 class E4EEncoder(Inverter):
-    def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int = 64,
+    def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int | None = None,
                  max_width: int = 256, image_size: int | None = None, progressive_start: int | None = None,
                  progressive_every: int = 1):
         """progressive_start: None trains every offset from the first step."""
@@ -27,6 +27,7 @@ class E4EEncoder(Inverter):
         if progressive_start is not None and (progressive_start < 0 or progressive_every < 1):
             raise ValueError("inverter.progressive_start must be >= 0 (or null) and inverter.progressive_every >= 1, "
                              f"got {progressive_start} and {progressive_every}")
+        fpn_width = head_width(fpn_width, self.style_dim)
         self.pyramid = FeaturePyramid(self.image_size, self.channels, width, finest, fpn_width, max_width)
         self.styles = StyleHeads(self.n_latent, self.style_dim, fpn_width, self.pyramid.resolutions)
         self.progressive_start, self.progressive_every = progressive_start, progressive_every

@@ -66,7 +66,7 @@ class Consultation(nn.Module):
 
 
 class HFGIEncoder(Inverter):
-    def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int = 64,
+    def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int | None = None,
                  max_width: int = 256, fusion_resolution: int = 16, consultation_width: int = 32,
                  image_size: int | None = None, align: bool = False, warp_scale: float = 0.15,
                  warp_rate: float = 0.8, progressive_start: int | None = None, progressive_every: int = 1):

@@ -33,6 +33,12 @@ def he_init(module: nn.Module) -> nn.Module:
     return module
 
 
+def head_width(fpn_width: int | None, style_dim: int) -> int:
+    """The pyramid's and the style heads' width: None is pSp's, a style's width (its FPN and
+    map-to-style convs have 512 channels for 512-d styles)."""
+    return style_dim if fpn_width is None else fpn_width
+
+
 def level_of(style: int) -> int:
     """Pyramid level a style reads: 0 = finest, 1 = middle, 2 = coarse."""
     return 2 if style < COARSE else 1 if style < MIDDLE else 0
@@ -76,6 +82,9 @@ class FeaturePyramid(nn.Module):
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         """[finest, middle, coarse] maps, fpn_width channels each."""
+        # the default layout, not channels-last: there oneDNN's weight gradient of a 1x1 stride-2
+        # conv with fewer than 16 input channels (a narrow encoder's skip convs) crashes or is
+        # wrong (uxlfoundation/oneDNN#6035)
         c1 = self.trunk(self.stem(x))
         c2 = self.down[0](c1)
         c3 = self.down[1](c2)
