@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ganlab.nets.inverters.base import Inversion, Inverter, mean_code
-from ganlab.nets.inverters.pyramid import FeaturePyramid, StyleHeads, head_width
+from ganlab.nets.inverters.pyramid import pyramid_and_heads
 
 
 class E4EEncoder(Inverter):
@@ -27,9 +27,7 @@ class E4EEncoder(Inverter):
         if progressive_start is not None and (progressive_start < 0 or progressive_every < 1):
             raise ValueError("inverter.progressive_start must be >= 0 (or null) and inverter.progressive_every >= 1, "
                              f"got {progressive_start} and {progressive_every}")
-        fpn_width = head_width(fpn_width, self.style_dim)
-        self.pyramid = FeaturePyramid(self.image_size, self.channels, width, finest, fpn_width, max_width)
-        self.styles = StyleHeads(self.n_latent, self.style_dim, fpn_width, self.pyramid.resolutions)
+        self.pyramid, self.styles = pyramid_and_heads(self, width, finest, fpn_width, max_width)
         self.progressive_start, self.progressive_every = progressive_start, progressive_every
         self.offsets_in_use: int | None = None  # None: all
 

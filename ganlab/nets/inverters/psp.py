@@ -7,16 +7,14 @@ import torch
 from torch import nn
 
 from ganlab.nets.inverters.base import Inversion, Inverter, mean_code
-from ganlab.nets.inverters.pyramid import FeaturePyramid, StyleHeads, head_width
+from ganlab.nets.inverters.pyramid import pyramid_and_heads
 
 
 class PSPEncoder(Inverter):
     def __init__(self, generator: nn.Module, width: int = 32, finest: int = 16, fpn_width: int | None = None,
                  max_width: int = 256, image_size: int | None = None):
         super().__init__(generator, image_size)
-        fpn_width = head_width(fpn_width, self.style_dim)
-        self.pyramid = FeaturePyramid(self.image_size, self.channels, width, finest, fpn_width, max_width)
-        self.styles = StyleHeads(self.n_latent, self.style_dim, fpn_width, self.pyramid.resolutions)
+        self.pyramid, self.styles = pyramid_and_heads(self, width, finest, fpn_width, max_width)
 
     def encode(self, x: torch.Tensor, generator: nn.Module) -> torch.Tensor:
         self.check(x, generator)

@@ -33,12 +33,6 @@ def he_init(module: nn.Module) -> nn.Module:
     return module
 
 
-def head_width(fpn_width: int | None, style_dim: int) -> int:
-    """The pyramid's and the style heads' width: None is pSp's, a style's width (its FPN and
-    map-to-style convs have 512 channels for 512-d styles)."""
-    return style_dim if fpn_width is None else fpn_width
-
-
 def level_of(style: int) -> int:
     """Pyramid level a style reads: 0 = finest, 1 = middle, 2 = coarse."""
     return 2 if style < COARSE else 1 if style < MIDDLE else 0
@@ -122,3 +116,12 @@ class StyleHeads(nn.Module):
 
     def forward(self, pyramid: list[torch.Tensor], first: int = 0) -> torch.Tensor:
         return torch.stack([head(pyramid[lv]) for head, lv in zip(self.heads[first:], self.levels[first:])], 1)
+
+
+def pyramid_and_heads(inverter, width: int, finest: int, fpn_width: int | None,
+                      max_width: int) -> tuple[FeaturePyramid, StyleHeads]:
+    """An inverter's trunk and style heads. fpn_width None is pSp's: as wide as a style (its FPN
+    and map-to-style convs have 512 channels for 512-d styles)."""
+    fpn_width = inverter.style_dim if fpn_width is None else fpn_width
+    pyramid = FeaturePyramid(inverter.image_size, inverter.channels, width, finest, fpn_width, max_width)
+    return pyramid, StyleHeads(inverter.n_latent, inverter.style_dim, fpn_width, pyramid.resolutions)
