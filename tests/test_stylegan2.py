@@ -130,6 +130,27 @@ def test_determinism_with_fixed_and_explicit_noise():
         assert (r1 - r2).abs().max() > 1e-3
 
 
+def test_layers_above_the_noise_resolution_ignore_their_noise_and_train_no_strength():
+    torch.manual_seed(0)
+    g = Generator(32, STYLE_DIM, n_mlp=2, channels=16, noise_max_resolution=8)
+    quiet = [i for i in range(g.num_layers) if g.layer_resolution(i) > 8]
+    assert quiet == [3, 4, 5, 6]
+    assert set(g.state_dict()) == set(tiny_g().state_dict())  # rosinality's keys all kept
+    noise_strengths = [n for n, _ in g.named_parameters() if n.endswith("noise.weight")]
+    assert noise_strengths == ["conv1.noise.weight", "convs.0.noise.weight", "convs.1.noise.weight"]
+    for layer in (g.conv1, *g.convs):  # a trained strength, so noise would show where it is added
+        if isinstance(layer.noise.weight, torch.nn.Parameter):
+            layer.noise.weight.data.fill_(0.5)
+    w = g.style(torch.randn(2, STYLE_DIM))[:, None].expand(-1, g.n_latent, -1)
+    noise = g.make_noise()
+    with torch.no_grad():
+        base = g.synthesis(w, noise=noise)
+        for i in range(g.num_layers):
+            other = [n if j != i else torch.randn_like(n) for j, n in enumerate(noise)]
+            changed = (g.synthesis(w, noise=other) - base).abs().max()
+            assert (changed == 0) == (i in quiet), i
+
+
 def test_w_and_repeated_wplus_give_same_image():
     g = tiny_g()
     with torch.no_grad():

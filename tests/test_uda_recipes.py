@@ -21,6 +21,7 @@ from .report_checks import check_run_report
 SUPERVISED = ["psp_supervised", "e4e_supervised", "hfgi_supervised"]
 reevaluate = load_script("reevaluate_inversion.py").main
 counterfactual_budget = load_script("reproduce/counterfactual_budget.py").main
+linear_edit_ceiling = load_script("reproduce/linear_edit_ceiling.py").main
 code_regression = load_script("reproduce/run_code_regression.py").main
 
 
@@ -93,6 +94,17 @@ def test_ablation_without_discrepancy_with_hfgis_alignment(compose_cfg, zoo_cach
         key = f"cf_moved_toward_interfacegan_{name}_{domain}"
         assert (row["moved"], row["moved_wrong_sign"]) == pytest.approx((metrics[f"test/{key}"],
                                                                          metrics[f"test/wrong_{key}"]))
+    # one step for every image (scripts/reproduce/linear_edit_ceiling.py): the fitted direction and
+    # the counterfactual's own code are scored as the evaluation scores them
+    ceiling = linear_edit_ceiling([str(run_dir)])
+    assert {editor for _, _, editor in ceiling} == {"interfacegan", "paired W+", "paired W", "oracle"}
+    for (name, domain, editor), row in ceiling.items():
+        key = f"cf_moved_toward_interfacegan_{name}_{domain}"
+        if editor == "interfacegan":
+            assert (row["moved"], row["wrong sign"]) == pytest.approx((metrics[f"test/{key}"],
+                                                                       metrics[f"test/wrong_{key}"]))
+        elif editor == "oracle":
+            assert row["moved"] == pytest.approx(metrics[f"test/cf_oracle_moved_toward_code_{name}_{domain}"])
     # the codes' spread on test and generated images (scripts/reproduce/run_code_regression.py)
     # reads the run's own spread from its test images (debug=fdr evaluates 8)
     spreads = code_regression([str(run_dir), "--images", "8"])

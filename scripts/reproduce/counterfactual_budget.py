@@ -27,18 +27,15 @@ import argparse
 from collections import defaultdict
 
 import torch
-from hydra.utils import instantiate
-from omegaconf import OmegaConf
 
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
-from ganlab.evaluation.inversion_editing import EditScores
+from ganlab.evaluation.run_edits import load_run_edits
 from ganlab.metrics.counterfactual import squared_error
 from ganlab.metrics.reconstruction import to_unit
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
-from ganlab.runner.run_folder import load_config, load_datamodule, load_stage
 
 COLUMNS = ("change", "error", "room", "moved", "along", "elsewhere", "moved_wrong_sign")
 
@@ -65,20 +62,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--base", action="store_true", help="score the base code without the fusion")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="method.evaluate settings")
     args = parser.parse_args(argv)
-    cfg = load_config(args.run)
-    evaluate = OmegaConf.merge(cfg.method.evaluate, OmegaConf.from_dotlist(args.set))
-    evaluate.optimization = evaluate.hybrid_refiner = None
-    evaluation = instantiate(evaluate)
-    stage = load_stage(args.run, evaluate.get("encoder_stage"))
-    generator, inverter = stage.generator, stage.inverter
-    data = load_datamodule(args.run)
-    for net in (evaluation.classifier, evaluation.identity):
-        if net is not None:
-            net.eval()
-    edits = EditScores(generator, evaluation.classifier, evaluation.identity, evaluation.columns,
-                       evaluation.judge_size, evaluation.direction_samples, evaluation.edit_strength,
-                       evaluation.editors, control_samples=8, edit_layers=evaluation.edit_layers)
-    editor = edits.editors[args.editor]
+    run = load_run_edits(args.run, args.set)
+    evaluation, generator, inverter, data = run.evaluation, run.generator, run.inverter, run.data
+    editor = run.edits.editors[args.editor]
     attributes, identity = data.images.factors("test")
     parts = defaultdict(list)
     with torch.no_grad(), evaluating(generator), evaluating(inverter):

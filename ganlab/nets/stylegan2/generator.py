@@ -33,10 +33,13 @@ class Generator(nn.Module):
         channels: Mapping | int | None = None,
         img_channels: int = 3,
         fused_modconv: bool = True,
+        noise_max_resolution: int | None = None,
     ):
         """fused_modconv=False runs modulated convs on the activations with shared weights
         instead of one grouped conv with per-sample weights: same maths, about 2x faster to
-        train on a CPU at 32 px; True is faster for large models / small batches on a GPU."""
+        train on a CPU at 32 px; True is faster for large models / small batches on a GPU.
+        noise_max_resolution: styled convs above it add no noise (their noise strength is a
+        zero buffer, not a parameter); None: every styled conv adds noise (StyleGAN2)."""
         super().__init__()
         self.size, self.style_dim, self.n_mlp = size, style_dim, n_mlp
         self.lr_mlp, self.blur_kernel = lr_mlp, tuple(blur_kernel)
@@ -51,7 +54,12 @@ class Generator(nn.Module):
             for _ in range(n_mlp)])
 
         self.input = ConstantInput(ch[4])
-        self.conv1 = StyledConv(ch[4], ch[4], 3, style_dim, blur_kernel=blur_kernel)
+        self.noise_max_resolution = noise_max_resolution
+
+        def noisy(resolution: int) -> bool:
+            return noise_max_resolution is None or resolution <= noise_max_resolution
+
+        self.conv1 = StyledConv(ch[4], ch[4], 3, style_dim, blur_kernel=blur_kernel, noise=noisy(4))
         self.to_rgb1 = ToRGB(ch[4], style_dim, upsample=False, out_channels=img_channels)
 
         self.num_layers = (self.log_size - 2) * 2 + 1
@@ -69,8 +77,9 @@ class Generator(nn.Module):
         for log_res in range(3, self.log_size + 1):
             out_ch = ch[2**log_res]
             self.convs.append(StyledConv(in_ch, out_ch, 3, style_dim, upsample=True,
-                                         blur_kernel=blur_kernel))
-            self.convs.append(StyledConv(out_ch, out_ch, 3, style_dim, blur_kernel=blur_kernel))
+                                         blur_kernel=blur_kernel, noise=noisy(2**log_res)))
+            self.convs.append(StyledConv(out_ch, out_ch, 3, style_dim, blur_kernel=blur_kernel,
+                                         noise=noisy(2**log_res)))
             self.to_rgbs.append(ToRGB(out_ch, style_dim, blur_kernel=blur_kernel,
                                       out_channels=img_channels))
             in_ch = out_ch

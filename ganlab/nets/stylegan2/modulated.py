@@ -104,13 +104,20 @@ class ModulatedConv2d(nn.Module):
 
 
 class NoiseInjection(nn.Module):
-    """Adds per-pixel Gaussian noise scaled by a learned scalar `weight` (init 0)."""
+    """Adds per-pixel Gaussian noise scaled by a learned scalar `weight` (init 0). Disabled, it
+    adds nothing, and `weight` is a zero buffer (the state dict keeps rosinality's keys)."""
 
-    def __init__(self):
+    def __init__(self, enabled: bool = True):
         super().__init__()
-        self.weight = nn.Parameter(torch.zeros(1))
+        self.enabled = enabled
+        if enabled:
+            self.weight = nn.Parameter(torch.zeros(1))
+        else:
+            self.register_buffer("weight", torch.zeros(1))
 
     def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
+        if not self.enabled:
+            return x
         if noise is None:
             b, _, h, w = x.shape
             noise = x.new_empty(b, 1, h, w).normal_()
@@ -140,12 +147,13 @@ class StyledConv(nn.Module):
         upsample: bool = False,
         blur_kernel: BlurKernel = DEFAULT_BLUR,
         demodulate: bool = True,
+        noise: bool = True,
     ):
         super().__init__()
         self.conv = ModulatedConv2d(in_channels, out_channels, kernel_size, style_dim,
                                     demodulate=demodulate, upsample=upsample,
                                     blur_kernel=blur_kernel)
-        self.noise = NoiseInjection()
+        self.noise = NoiseInjection(noise)
         self.activate = FusedLeakyReLU(out_channels)
 
     def forward(self, x: torch.Tensor, style: torch.Tensor,

@@ -1,0 +1,39 @@
+"""A finished inversion run's trained stage, data and fitted editors, for scripts that score
+its edits again (scripts/reproduce/counterfactual_budget.py, linear_edit_ceiling.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from torch import nn
+
+from ganlab.evaluation.inversion_editing import EditScores
+from ganlab.runner.run_folder import load_config, load_datamodule, load_stage
+
+
+@dataclass
+class RunEdits:
+    settings: DictConfig  # the run's method.evaluate with the given settings applied
+    evaluation: object  # built from them without the optimisation and hybrid rows
+    generator: nn.Module
+    inverter: nn.Module
+    data: object  # the run's datamodule
+    edits: EditScores  # the evaluation's fitted directions (and configured editors)
+
+
+def load_run_edits(run: str, settings: list[str]) -> RunEdits:
+    """Run folder and method.evaluate settings (KEY=VALUE) -> its stage, data and editors."""
+    config = OmegaConf.merge(load_config(run).method.evaluate, OmegaConf.from_dotlist(settings))
+    built = config.copy()
+    built.optimization = built.hybrid_refiner = None
+    evaluation = instantiate(built)
+    stage = load_stage(run, config.get("encoder_stage"))
+    for net in (evaluation.classifier, evaluation.identity):
+        if net is not None:
+            net.eval()
+    edits = EditScores(stage.generator, evaluation.classifier, evaluation.identity, evaluation.columns,
+                       evaluation.judge_size, evaluation.direction_samples, evaluation.edit_strength,
+                       evaluation.editors, control_samples=8, edit_layers=evaluation.edit_layers)
+    return RunEdits(config, evaluation, stage.generator, stage.inverter, load_datamodule(run), edits)

@@ -1,0 +1,150 @@
+"""Whether one step for every image can move inverted codes toward the true counterfactual:
+the evaluation's fitted direction against the best such step that true pairs give, and
+against the counterfactual's own code. Reads a finished inversion run on synthfaces.
+
+For test image x = render(a, id) and the counterfactual c of each attribute (the attribute
+flipped, the data's rules applied), both are inverted (the run's encoder, or with
+--inverter optimization the evaluation's optimisation in W+, --steps long; on the target
+domain both are degraded alike). Each editor moves x's code toward the attribute (away from
+it where x has it), rendered as x's reconstruction r is (with its fusion, unless --base):
+- interfacegan (or --editor): the evaluation's fitted direction at its edit strength;
+- paired W+: the mean over the other half of the images of their codes' change from x to c
+  (toward the attribute): the one step per W+ layer that true pairs give, which no classifier
+  or sample distribution chose, never fitted on the image it moves (two folds);
+- paired W: the same step averaged over the layers and put on each (a direction in W);
+- oracle: c's own code (no single step: it knows each image's answer).
+Per editor: the share of edits closer to c than r is (moved), the same with the step reversed
+(wrong sign; for the oracle, not defined), and the median share of the change c - x the edit
+adds (along; 1 = all of it), over the images.
+
+    python scripts/reproduce/linear_edit_ceiling.py outputs/train/runs/<run> [--images N] \
+        [--base] [--inverter optimization --steps 200] [--domains src] [--set edit_strength=1]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+from hydra.utils import instantiate
+
+from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
+from ganlab.editing.edit_sign import edit_sign
+from ganlab.editing.editor import task_index
+from ganlab.evaluation.run_edits import load_run_edits
+from ganlab.metrics.counterfactual import squared_error
+from ganlab.metrics.reconstruction import to_unit
+from ganlab.nets.inverters.base import Inversion
+from ganlab.nets.mode import evaluating
+
+EDITORS = ("paired W+", "paired W", "oracle")
+
+
+def paired_steps(codes: torch.Tensor, answers: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
+    """Codes and their counterfactuals' codes [N, L, D], signs [N] (+1: the change adds the
+    attribute) -> per image [N, L, D], the mean change toward the attribute over the images
+    of the other fold (even / odd positions), so no image's own pair enters its step."""
+    if len(codes) < 2:
+        raise ValueError(f"paired steps need >= 2 images (two folds), got {len(codes)}")
+    toward = (answers - codes) * signs.to(codes)[:, None, None]
+    fold = torch.arange(len(codes), device=codes.device) % 2
+    steps = torch.empty_like(codes)
+    for f in (0, 1):
+        steps[fold == f] = toward[fold != f].mean(0)
+    return steps
+
+
+def along(edited: torch.Tensor, recon: torch.Tensor, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """[N] share of the change source -> target that recon -> edited adds."""
+    moved = (to_unit(edited) - to_unit(recon)).flatten(1)
+    wanted = (to_unit(target) - to_unit(source)).flatten(1)
+    return (moved * wanted).sum(1) / wanted.pow(2).sum(1).clamp_min(1e-12)
+
+
+def as_scored(inversion: Inversion, base: bool) -> Inversion:
+    """The inversion, or with `base` its base code's render alone (no fusion)."""
+    if base and inversion.base_image is not None:
+        return Inversion(inversion.wplus, inversion.base_image)
+    return inversion
+
+
+def score(inversion: Inversion, generator, codes: torch.Tensor, step: torch.Tensor, source: torch.Tensor,
+          truth: torch.Tensor, reverse: bool) -> dict[str, torch.Tensor]:
+    """Per image: the edit codes + step (and with `reverse`, codes - step) moved toward the
+    counterfactual `truth`, and the share of its change it adds (along)."""
+    start = squared_error(inversion.image, truth)
+    edited = inversion.render(generator, codes + step)
+    out = {"moved": squared_error(edited, truth) < start, "along": along(edited, inversion.image, source, truth)}
+    if reverse:
+        out["wrong sign"] = squared_error(inversion.render(generator, codes - step), truth) < start
+    return out
+
+
+def summarise(parts: list[dict[str, torch.Tensor]]) -> dict[str, float]:
+    """Per-batch scores -> the shares moved (wrong sign: nan where not scored) and the median along."""
+    joined = {key: torch.cat([part[key] for part in parts]) for key in parts[0]}
+    wrong = joined.get("wrong sign")
+    return {"moved": float(joined["moved"].float().mean()),
+            "wrong sign": float("nan") if wrong is None else float(wrong.float().mean()),
+            "along": float(joined["along"].median())}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", help="a finished inversion run folder on synthfaces")
+    parser.add_argument("--images", type=int, default=None, help="test images (default: the evaluation's)")
+    parser.add_argument("--editor", default="interfacegan", help="one of the evaluation's editors")
+    parser.add_argument("--base", action="store_true", help="render the base codes without the fusion")
+    parser.add_argument("--inverter", choices=("encoder", "optimization"), default="encoder",
+                        help="invert with the run's encoder or the evaluation's optimisation")
+    parser.add_argument("--steps", type=int, default=None, help="optimisation steps (default: the evaluation's)")
+    parser.add_argument("--domains", nargs="+", choices=("src", "trg"), default=["src", "trg"])
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="method.evaluate settings")
+    args = parser.parse_args(argv)
+    run = load_run_edits(args.run, args.set)
+    evaluation, generator, inverter, data = run.evaluation, run.generator, run.inverter, run.data
+    if args.inverter == "optimization":
+        if run.settings.optimization is None:
+            raise ValueError("--inverter optimization: the run's evaluation has no optimization settings (it ran "
+                             "with method.evaluate.optimization=null); give them, e.g. --set "
+                             "optimization._target_=ganlab.nets.inverters.optimization.OptimizationInverter "
+                             "optimization._partial_=true optimization.steps=200")
+        steps = {} if args.steps is None else {"steps": args.steps}
+        inverter = instantiate(run.settings.optimization)(generator=generator, image_size=inverter.image_size, **steps)
+    editor = run.edits.editors[args.editor]
+    count = args.images or evaluation.num_images
+    # the evaluation's batches: a target image's degradation depends on the batch it is drawn in
+    batches = list(data.pairs("test", count, evaluation.batch_size))
+    sizes = [len(b.source) for b in batches]
+    factors = [t[:sum(sizes)].split(sizes) for t in data.images.factors("test")]
+    indices = torch.arange(sum(sizes)).split(sizes)
+    table = {}
+    print(f"| attribute | domain | editor | moved | wrong sign | along |\n|{'---|' * 6}")
+    with torch.no_grad(), evaluating(generator), evaluating(inverter):
+        for domain in args.domains:
+            inversions = [as_scored(inverter(b.source if domain == "src" else b.target, generator), args.base)
+                          for b in batches]
+            codes = torch.cat([inversion.wplus for inversion in inversions])
+            for name in evaluation.columns:
+                k = ATTRIBUTES.index(name)
+                truths = [data.images.render(counterfactual_attributes(a, name, 1 - a[:, k]), i)
+                          for a, i in zip(*factors)]
+                answer = torch.cat([as_scored(inverter(t if domain == "src" else data.degrade_as(t, "test", index),
+                                                       generator), args.base).wplus
+                                    for t, index in zip(truths, indices)])
+                sign = edit_sign(torch.cat(factors[0])[:, k]).to(codes)
+                fitted = editor.edit(codes, task_index(editor, name), sign * evaluation.edit_strength) - codes
+                paired = paired_steps(codes, answer, sign) * sign[:, None, None]
+                steps = {args.editor: fitted, "paired W+": paired,
+                         "paired W": paired.mean(1, keepdim=True).expand_as(paired), "oracle": answer - codes}
+                for label, step in steps.items():
+                    row = summarise([score(inversion, generator, c, s, b.source, t, reverse=label != "oracle")
+                                     for inversion, c, s, b, t in zip(inversions, codes.split(sizes),
+                                                                      step.split(sizes), batches, truths)])
+                    table[(name, domain, label)] = row
+                    print(f"| {name} | {domain} | {label} | " + " | ".join(f"{v:.3f}" for v in row.values()) + " |")
+    return table
+
+
+if __name__ == "__main__":
+    main()
