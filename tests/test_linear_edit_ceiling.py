@@ -33,9 +33,3 @@ def test_one_image_has_no_other_fold():
     with pytest.raises(ValueError, match="two folds"):
         ceiling.paired_steps(torch.zeros(1, 2, 3), torch.ones(1, 2, 3), torch.ones(1))
 
-
-def test_along_is_the_share_of_the_change_added():
-    source = torch.zeros(2, 3, 4, 4)
-    target = source + 0.5
-    recon = source - 0.2
-    assert torch.allclose(ceiling.along(recon + 0.25, recon, source, target), torch.full((2,), 0.5))

@@ -10,6 +10,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from ganlab.evaluation.inversion_editing import EditScores
+from ganlab.nets.inverters.base import Inversion
 from ganlab.runner.run_folder import load_config, load_datamodule, load_stage
 
 
@@ -37,3 +38,10 @@ def load_run_edits(run: str, settings: list[str]) -> RunEdits:
                        evaluation.judge_size, evaluation.direction_samples, evaluation.edit_strength,
                        evaluation.editors, control_samples=8, edit_layers=evaluation.edit_layers)
     return RunEdits(config, evaluation, stage.generator, stage.inverter, load_datamodule(run), edits)
+
+
+def as_scored(inversion: Inversion, base: bool) -> Inversion:
+    """The inversion, or with `base` its base code's render alone (no fusion)."""
+    if base and inversion.base_image is not None:
+        return Inversion(inversion.wplus, inversion.base_image)
+    return inversion

@@ -27,6 +27,16 @@ def squared_error(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (to_unit(a) - to_unit(b)).pow(2).flatten(1).mean(1)
 
 
+def edit_along(edited: torch.Tensor, reconstruction: torch.Tensor, source: torch.Tensor, target: torch.Tensor
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per image [N]: the share of the change source -> target that reconstruction -> edited
+    adds (1: all of it), and the RMSE (in [0, 1] units) of the rest of that edit's change."""
+    moved = (to_unit(edited) - to_unit(reconstruction)).flatten(1)
+    wanted = (to_unit(target) - to_unit(source)).flatten(1)
+    along = (moved * wanted).sum(1) / wanted.pow(2).sum(1).clamp_min(1e-12)
+    return along, (moved - along[:, None] * wanted).pow(2).mean(1).sqrt()
+
+
 def counterfactual_scores(edited: torch.Tensor, reconstruction: torch.Tensor,
                           counterfactual: torch.Tensor) -> dict[str, torch.Tensor]:
     """Per image [N]: moved (bool), distance (RMSE of edit to counterfactual), squared_error,

@@ -31,10 +31,8 @@ import torch
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
-from ganlab.evaluation.run_edits import load_run_edits
-from ganlab.metrics.counterfactual import squared_error
-from ganlab.metrics.reconstruction import to_unit
-from ganlab.nets.inverters.base import Inversion
+from ganlab.evaluation.run_edits import as_scored, load_run_edits
+from ganlab.metrics.counterfactual import edit_along, squared_error
 from ganlab.nets.mode import evaluating
 
 COLUMNS = ("change", "error", "room", "moved", "along", "elsewhere", "moved_wrong_sign")
@@ -43,15 +41,6 @@ COLUMNS = ("change", "error", "room", "moved", "along", "elsewhere", "moved_wron
 def rmse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Images [N, C, H, W] in [-1, 1] -> [N] RMSE in [0, 1] units."""
     return squared_error(a, b).sqrt()
-
-
-def decompose(edited: torch.Tensor, recon: torch.Tensor, source: torch.Tensor, target: torch.Tensor
-              ) -> tuple[torch.Tensor, torch.Tensor]:
-    """[N] share of the change source -> target that recon -> edited adds, and the RMSE of the rest."""
-    moved = (to_unit(edited) - to_unit(recon)).flatten(1)
-    wanted = (to_unit(target) - to_unit(source)).flatten(1)
-    along = (moved * wanted).sum(1) / wanted.pow(2).sum(1).clamp_min(1e-12)
-    return along, (moved - along[:, None] * wanted).pow(2).mean(1).sqrt()
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -73,9 +62,7 @@ def main(argv: list[str] | None = None) -> dict:
             n = len(batch.source)
             attrs, ident = attributes[seen:seen + n], identity[seen:seen + n]
             for domain, seen_image in (("src", batch.source), ("trg", batch.target)):
-                inversion = inverter(seen_image, generator)
-                if args.base and inversion.base_image is not None:
-                    inversion = Inversion(inversion.wplus, inversion.base_image)
+                inversion = as_scored(inverter(seen_image, generator), args.base)
                 recon = inversion.image
                 error = rmse(recon, batch.source)
                 for name in evaluation.columns:
@@ -90,7 +77,7 @@ def main(argv: list[str] | None = None) -> dict:
                         edited = inversion.render(generator, codes)
                         out[label] = (rmse(edited, truth) < start).float()
                         if label == "moved":
-                            out["along"], out["elsewhere"] = decompose(edited, recon, batch.source, truth)
+                            out["along"], out["elsewhere"] = edit_along(edited, recon, batch.source, truth)
                     for key, value in out.items():
                         parts[(name, domain, key)].append(value)
             seen += n

@@ -31,13 +31,10 @@ from hydra.utils import instantiate
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
-from ganlab.evaluation.run_edits import load_run_edits
-from ganlab.metrics.counterfactual import squared_error
-from ganlab.metrics.reconstruction import to_unit
+from ganlab.evaluation.run_edits import as_scored, load_run_edits
+from ganlab.metrics.counterfactual import edit_along, squared_error
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
-
-EDITORS = ("paired W+", "paired W", "oracle")
 
 
 def paired_steps(codes: torch.Tensor, answers: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
@@ -54,27 +51,14 @@ def paired_steps(codes: torch.Tensor, answers: torch.Tensor, signs: torch.Tensor
     return steps
 
 
-def along(edited: torch.Tensor, recon: torch.Tensor, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """[N] share of the change source -> target that recon -> edited adds."""
-    moved = (to_unit(edited) - to_unit(recon)).flatten(1)
-    wanted = (to_unit(target) - to_unit(source)).flatten(1)
-    return (moved * wanted).sum(1) / wanted.pow(2).sum(1).clamp_min(1e-12)
-
-
-def as_scored(inversion: Inversion, base: bool) -> Inversion:
-    """The inversion, or with `base` its base code's render alone (no fusion)."""
-    if base and inversion.base_image is not None:
-        return Inversion(inversion.wplus, inversion.base_image)
-    return inversion
-
-
 def score(inversion: Inversion, generator, codes: torch.Tensor, step: torch.Tensor, source: torch.Tensor,
           truth: torch.Tensor, reverse: bool) -> dict[str, torch.Tensor]:
     """Per image: the edit codes + step (and with `reverse`, codes - step) moved toward the
     counterfactual `truth`, and the share of its change it adds (along)."""
     start = squared_error(inversion.image, truth)
     edited = inversion.render(generator, codes + step)
-    out = {"moved": squared_error(edited, truth) < start, "along": along(edited, inversion.image, source, truth)}
+    out = {"moved": squared_error(edited, truth) < start,
+           "along": edit_along(edited, inversion.image, source, truth)[0]}
     if reverse:
         out["wrong sign"] = squared_error(inversion.render(generator, codes - step), truth) < start
     return out

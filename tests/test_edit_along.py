@@ -1,14 +1,12 @@
-"""scripts/reproduce/counterfactual_budget.py: an edit's change split into the attribute's
-change and the rest."""
+"""ganlab.metrics.counterfactual.edit_along: an edit's change split into the attribute's change
+and the rest."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from .conftest import load_script
-
-budget = load_script("reproduce/counterfactual_budget.py")
+from ganlab.metrics.counterfactual import edit_along
 
 
 def images(seed: int) -> torch.Tensor:
@@ -22,7 +20,7 @@ def test_an_edit_adding_part_of_the_change_and_noise_is_split_into_both():
     wanted = (target - source).flatten(1)
     noise = noise - ((noise.flatten(1) * wanted).sum(1) / wanted.pow(2).sum(1))[:, None, None, None] * (target - source)
     edited = recon + 0.4 * (target - source) + noise
-    along, elsewhere = budget.decompose(edited, recon, source, target)
+    along, elsewhere = edit_along(edited, recon, source, target)
     assert along == pytest.approx(torch.full((6,), 0.4), abs=1e-5)
     # RMSE in [0, 1] units is half the RMSE of [-1, 1] images
     assert elsewhere == pytest.approx(noise.flatten(1).pow(2).mean(1).sqrt() / 2, abs=1e-6)
@@ -30,5 +28,5 @@ def test_an_edit_adding_part_of_the_change_and_noise_is_split_into_both():
 
 def test_an_edit_that_changes_nothing_adds_nothing():
     source, recon = images(0), images(1)
-    along, elsewhere = budget.decompose(recon, recon, source, source + 0.2)
+    along, elsewhere = edit_along(recon, recon, source, source + 0.2)
     assert torch.equal(along, torch.zeros(6)) and torch.equal(elsewhere, torch.zeros(6))
