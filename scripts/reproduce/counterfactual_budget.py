@@ -31,9 +31,9 @@ import torch
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
-from ganlab.evaluation.run_edits import as_scored, load_run_edits
 from ganlab.metrics.counterfactual import edit_along, squared_error
 from ganlab.nets.mode import evaluating
+from ganlab.runner.run_edits import as_scored, load_run_edits
 
 COLUMNS = ("change", "error", "room", "moved", "along", "elsewhere", "moved_wrong_sign")
 

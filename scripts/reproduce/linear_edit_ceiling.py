@@ -31,10 +31,10 @@ from hydra.utils import instantiate
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
-from ganlab.evaluation.run_edits import as_scored, load_run_edits
 from ganlab.metrics.counterfactual import edit_along, squared_error
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
+from ganlab.runner.run_edits import as_scored, load_run_edits
 
 
 def paired_steps(codes: torch.Tensor, answers: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
