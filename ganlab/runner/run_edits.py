@@ -3,6 +3,7 @@ its edits again (scripts/reproduce/counterfactual_budget.py, linear_edit_ceiling
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 
 from hydra.utils import instantiate
@@ -22,6 +23,18 @@ class RunEdits:
     inverter: nn.Module
     data: object  # the run's datamodule
     edits: EditScores  # the evaluation's fitted directions (and configured editors)
+
+
+def run_edit_parser(description: str) -> argparse.ArgumentParser:
+    """The command line both scripts share: the run folder, its test images, the editor, the
+    base code alone, and method.evaluate settings (load_run_edits reads them)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("run", help="a finished inversion run folder on synthfaces")
+    parser.add_argument("--images", type=int, default=None, help="test images (default: the evaluation's)")
+    parser.add_argument("--editor", default="interfacegan", help="one of the evaluation's editors")
+    parser.add_argument("--base", action="store_true", help="score the base code without the fusion")
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="method.evaluate settings")
+    return parser
 
 
 def load_run_edits(run: str, settings: list[str]) -> RunEdits:

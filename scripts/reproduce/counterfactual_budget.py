@@ -23,7 +23,6 @@ moves the generator's image, apart from the fusion that every code edit reuses.
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 
 import torch
@@ -33,7 +32,7 @@ from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
 from ganlab.metrics.counterfactual import edit_along, squared_error
 from ganlab.nets.mode import evaluating
-from ganlab.runner.run_edits import as_scored, load_run_edits
+from ganlab.runner.run_edits import as_scored, load_run_edits, run_edit_parser
 
 COLUMNS = ("change", "error", "room", "moved", "along", "elsewhere", "moved_wrong_sign")
 
@@ -44,12 +43,7 @@ def rmse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", help="a finished inversion run folder on synthfaces")
-    parser.add_argument("--images", type=int, default=None, help="test images (default: the evaluation's)")
-    parser.add_argument("--editor", default="interfacegan", help="one of the evaluation's editors")
-    parser.add_argument("--base", action="store_true", help="score the base code without the fusion")
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="method.evaluate settings")
+    parser = run_edit_parser(__doc__.split("\n\n")[0])
     args = parser.parse_args(argv)
     run = load_run_edits(args.run, args.set)
     evaluation, generator, inverter, data = run.evaluation, run.generator, run.inverter, run.data

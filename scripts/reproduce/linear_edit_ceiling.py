@@ -23,8 +23,6 @@ adds (along; 1 = all of it), over the images.
 
 from __future__ import annotations
 
-import argparse
-
 import torch
 from hydra.utils import instantiate
 
@@ -34,7 +32,7 @@ from ganlab.editing.editor import task_index
 from ganlab.metrics.counterfactual import edit_along, squared_error
 from ganlab.nets.inverters.base import Inversion
 from ganlab.nets.mode import evaluating
-from ganlab.runner.run_edits import as_scored, load_run_edits
+from ganlab.runner.run_edits import as_scored, load_run_edits, run_edit_parser
 
 
 def paired_steps(codes: torch.Tensor, answers: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
@@ -74,16 +72,11 @@ def summarise(parts: list[dict[str, torch.Tensor]]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", help="a finished inversion run folder on synthfaces")
-    parser.add_argument("--images", type=int, default=None, help="test images (default: the evaluation's)")
-    parser.add_argument("--editor", default="interfacegan", help="one of the evaluation's editors")
-    parser.add_argument("--base", action="store_true", help="render the base codes without the fusion")
+    parser = run_edit_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--inverter", choices=("encoder", "optimization"), default="encoder",
                         help="invert with the run's encoder or the evaluation's optimisation")
     parser.add_argument("--steps", type=int, default=None, help="optimisation steps (default: the evaluation's)")
     parser.add_argument("--domains", nargs="+", choices=("src", "trg"), default=["src", "trg"])
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="method.evaluate settings")
     args = parser.parse_args(argv)
     run = load_run_edits(args.run, args.set)
     evaluation, generator, inverter, data = run.evaluation, run.generator, run.inverter, run.data
