@@ -319,6 +319,17 @@ def test_save_load_round_trip(tmp_path):
     assert load_rosinality(g.state_dict()).g_ema.size == 32
 
 
+def test_a_generator_without_noise_above_a_resolution_reloads_without_it(tmp_path):
+    torch.manual_seed(0)
+    g = Generator(32, STYLE_DIM, n_mlp=2, channels=16, noise_max_resolution=8)
+    ck = load_rosinality(save_rosinality(tmp_path / "model.pt", g))
+    assert ck.g_ema.noise_max_resolution == 8 == ck.config["generator"]["noise_max_resolution"]
+    # the noise strengths stay untrainable where the saved generator had none
+    assert [n for n, _ in ck.g_ema.named_parameters() if n.endswith("noise.weight")] == \
+        [n for n, _ in g.named_parameters() if n.endswith("noise.weight")]
+    assert load_rosinality(save_rosinality(tmp_path / "plain.pt", tiny_g())).g_ema.noise_max_resolution is None
+
+
 def test_load_reports_mismatched_keys():
     sd = tiny_g(32).state_dict()
     sd["bogus.weight"] = torch.zeros(1)

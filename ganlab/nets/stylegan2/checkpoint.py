@@ -105,7 +105,8 @@ def load_rosinality(
     path_or_dict: a .pt path, a loaded checkpoint dict, or a bare generator state dict.
     Architecture comes from shapes; lr_mlp and blur_kernel cannot be read from shapes, so they
     come from the file's ganlab_config, then the arguments, then rosinality defaults
-    (0.01, (1, 3, 3, 1)). g_ema.w_avg is set from 'latent_avg' when present.
+    (0.01, (1, 3, 3, 1)); so does noise_max_resolution (file, else None: noise everywhere).
+    g_ema.w_avg is set from 'latent_avg' when present.
     """
     ckpt = read_checkpoint(path_or_dict, map_location) if isinstance(path_or_dict, (str, os.PathLike)) \
         else dict(path_or_dict)
@@ -117,15 +118,16 @@ def load_rosinality(
     lr_mlp = saved.get("lr_mlp", 0.01) if lr_mlp is None else lr_mlp
     blur = tuple(saved.get("blur_kernel", DEFAULT_BLUR) if blur_kernel is None else blur_kernel)
 
-    gcfg = infer_generator_config(ckpt["g_ema"])
+    gcfg = {**infer_generator_config(ckpt["g_ema"]), "lr_mlp": lr_mlp, "blur_kernel": blur,
+            "noise_max_resolution": saved.get("noise_max_resolution")}
 
     def build_g(key: str) -> Generator:
-        g = Generator(**gcfg, lr_mlp=lr_mlp, blur_kernel=blur)
+        g = Generator(**gcfg)
         load_strict(g, ckpt[key], f"'{key}'")
         return g
 
     out = StyleGAN2Checkpoint(g_ema=build_g("g_ema"))
-    config: dict[str, Any] = {"generator": {**gcfg, "lr_mlp": lr_mlp, "blur_kernel": blur}}
+    config: dict[str, Any] = {"generator": gcfg}
     for want, key in ((with_g, "g"), (with_d, "d")):
         if want and key not in ckpt:
             raise KeyError(f"checkpoint has no '{key}' entry (top-level keys: {sorted(ckpt)})")
@@ -173,7 +175,8 @@ def save_rosinality(
     if latent_avg is not None:
         ckpt["latent_avg"] = latent_avg.detach().cpu().reshape(-1).clone()
     ckpt[CONFIG_KEY] = {"lr_mlp": float(g_ema.lr_mlp),
-                        "blur_kernel": [float(v) for v in g_ema.blur_kernel]}
+                        "blur_kernel": [float(v) for v in g_ema.blur_kernel],
+                        "noise_max_resolution": g_ema.noise_max_resolution}
     for k, v in (extra or {}).items():
         if k in ckpt:
             raise KeyError(f"extra key {k!r} collides with a checkpoint entry")
