@@ -34,6 +34,8 @@ Per stage:
   every n steps (lazy R1 every 16 StyleGAN2 steps, logging every 10) hardly moves the median: mean ms
   holds it when the timed steps cover it, and the closing line sums both projections. The stage's
   start-up (composition, data rendering: setup s) is listed apart.
+- the closing lines also give the training stages' counted work (GFLOP/step x steps/stage) and its
+  time at each stage's measured peak: what the stages would take at 100 % of it.
 The evaluation is timed once, end to end (wall time only), on the stand-ins.
 The zoo's held-out scoring and the stages' validation passes are not timed.
 Writes outputs/bench/<timestamp>/bench_flagship.csv (--out) and prints a markdown table."""
@@ -287,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsum of the stages' projected and setup times: {total:.0f} s ({total / 60:.1f} min); with the mean "
           f"step instead of the median: {at_mean:.0f} s ({at_mean / 60:.1f} min); "
           f"load average (1 min) now {os.getloadavg()[0]:.2f}; csv: {out}/bench_flagship.csv")
+    trained = [r for r in rows if r["batch"]]
+    work = sum(r["GFLOP/step"] * r["steps/stage"] for r in trained) / 1e3
+    at_peak = sum(r["GFLOP/step"] * r["steps/stage"] / r["peak GFLOP/s"] for r in trained)
+    print(f"the training stages' counted work: {work:.1f} TFLOP, {at_peak:.0f} s ({at_peak / 60:.1f} min) at each "
+          f"stage's measured matmul peak")
     return 0
 
 

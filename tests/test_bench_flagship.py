@@ -1,8 +1,10 @@
 """scripts/bench_flagship.py on its cheapest stage (the identity net): the markdown table has
 every column, positive timings and FLOPs, the stage's full step count from its recipe, and a
-projection that is that count times the step time; the CSV holds the same row."""
+projection that is that count times the step time, the counted work and its time at the peak;
+the CSV holds the same row."""
 
 import csv
+import re
 
 from .conftest import run_script
 
@@ -33,6 +35,9 @@ def test_one_stage_profile_has_positive_numbers_and_a_consistent_projection(tmp_
     assert 0 <= row["data %"] < 100 and 0 < row["outside net %"] < 100, row
     assert abs(row["projected s"] - row["steps/stage"] * row["step ms"] / 1e3) <= 0.01 * row["projected s"]
     assert abs(row["img/s"] - row["batch"] / row["step ms"] * 1e3) <= 0.01 * row["img/s"]
+    work, at_peak = map(float, re.search(r"counted work: ([\d.]+) TFLOP, (\d+) s", done.stdout).groups())
+    assert abs(work - row["GFLOP/step"] * row["steps/stage"] / 1e3) <= 0.01 * work + 0.05  # table digits
+    assert abs(at_peak - row["GFLOP/step"] * row["steps/stage"] / row["peak GFLOP/s"]) <= 0.01 * at_peak + 0.5
     with open(tmp_path / "bench_flagship.csv") as f:
         saved = list(csv.DictReader(f))
     assert [r["stage"] for r in saved] == ["identity"] and float(saved[0]["GFLOP/step"]) > 0

@@ -29,46 +29,9 @@ from hydra.utils import instantiate
 from ganlab.data.synthfaces import ATTRIBUTES, counterfactual_attributes
 from ganlab.editing.edit_sign import edit_sign
 from ganlab.editing.editor import task_index
-from ganlab.metrics.counterfactual import edit_along, squared_error
-from ganlab.nets.inverters.base import Inversion
+from ganlab.evaluation.edit_ceiling import ceiling_steps, score_steps
 from ganlab.nets.mode import evaluating
 from ganlab.runner.run_edits import as_scored, load_run_edits, run_edit_parser
-
-
-def paired_steps(codes: torch.Tensor, answers: torch.Tensor, signs: torch.Tensor) -> torch.Tensor:
-    """Codes and their counterfactuals' codes [N, L, D], signs [N] (+1: the change adds the
-    attribute) -> per image [N, L, D], the mean change toward the attribute over the images
-    of the other fold (even / odd positions), so no image's own pair enters its step."""
-    if len(codes) < 2:
-        raise ValueError(f"paired steps need >= 2 images (two folds), got {len(codes)}")
-    toward = (answers - codes) * signs.to(codes)[:, None, None]
-    fold = torch.arange(len(codes), device=codes.device) % 2
-    steps = torch.empty_like(codes)
-    for f in (0, 1):
-        steps[fold == f] = toward[fold != f].mean(0)
-    return steps
-
-
-def score(inversion: Inversion, generator, codes: torch.Tensor, step: torch.Tensor, source: torch.Tensor,
-          truth: torch.Tensor, reverse: bool) -> dict[str, torch.Tensor]:
-    """Per image: the edit codes + step (and with `reverse`, codes - step) moved toward the
-    counterfactual `truth`, and the share of its change it adds (along)."""
-    start = squared_error(inversion.image, truth)
-    edited = inversion.render(generator, codes + step)
-    out = {"moved": squared_error(edited, truth) < start,
-           "along": edit_along(edited, inversion.image, source, truth)[0]}
-    if reverse:
-        out["wrong sign"] = squared_error(inversion.render(generator, codes - step), truth) < start
-    return out
-
-
-def summarise(parts: list[dict[str, torch.Tensor]]) -> dict[str, float]:
-    """Per-batch scores -> the shares moved (wrong sign: nan where not scored) and the median along."""
-    joined = {key: torch.cat([part[key] for part in parts]) for key in parts[0]}
-    wrong = joined.get("wrong sign")
-    return {"moved": float(joined["moved"].float().mean()),
-            "wrong sign": float("nan") if wrong is None else float(wrong.float().mean()),
-            "along": float(joined["along"].median())}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -111,13 +74,9 @@ def main(argv: list[str] | None = None) -> dict:
                                     for t, index in zip(truths, indices)])
                 sign = edit_sign(torch.cat(factors[0])[:, k]).to(codes)
                 fitted = editor.edit(codes, task_index(editor, name), sign * evaluation.edit_strength) - codes
-                paired = paired_steps(codes, answer, sign) * sign[:, None, None]
-                steps = {args.editor: fitted, "paired W+": paired,
-                         "paired W": paired.mean(1, keepdim=True).expand_as(paired), "oracle": answer - codes}
-                for label, step in steps.items():
-                    row = summarise([score(inversion, generator, c, s, b.source, t, reverse=label != "oracle")
-                                     for inversion, c, s, b, t in zip(inversions, codes.split(sizes),
-                                                                      step.split(sizes), batches, truths)])
+                rows = score_steps(inversions, generator, ceiling_steps(codes, answer, sign, {args.editor: fitted}),
+                                   [b.source for b in batches], truths)
+                for label, row in rows.items():
                     table[(name, domain, label)] = row
                     print(f"| {name} | {domain} | {label} | " + " | ".join(f"{v:.3f}" for v in row.values()) + " |")
     return table
