@@ -1,4 +1,5 @@
-"""ganlab.evaluation.edit_ceiling: the one step per W+ layer that true pairs give."""
+"""ganlab.evaluation.edit_ceiling: the one step per W+ layer that true pairs give, and how
+the steps compared with it are scored against the counterfactual."""
 
 from __future__ import annotations
 

@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--fid-images", type=int, default=0, help="the generator's FID on this many images (0: none)")
     args = parser.parse_args(argv)
     settings = compose([f"+experiment={args.recipe}"]).method.evaluate
+    if settings.get("optimization") is None:
+        raise ValueError(f"--recipe {args.recipe}: its evaluation has no optimization settings to invert with")
     generator = pretrained_generator(args.generator, args.checkpoint, overrides=args.override)
     classifier = instantiate(settings.classifier).eval()
     columns = {name: list(settings.classifier_labels).index(name) for name in settings.attributes}
