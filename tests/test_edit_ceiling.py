@@ -35,7 +35,6 @@ def test_one_image_has_no_other_fold():
         paired_steps(torch.zeros(1, 2, 3), torch.ones(1, 2, 3), torch.ones(1))
 
 
-
 def test_when_every_pair_shares_one_change_the_paired_step_is_the_oracle_and_reaches_each_counterfactual():
     torch.manual_seed(0)
     generator = Generator(16, style_dim=8, n_mlp=1, channels=8).eval()
